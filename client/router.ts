@@ -1,0 +1,71 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import type { Permission } from '@shared/permissions';
+import LoginPage from '@/components/Auth/LoginPage.vue';
+import AppShell from '@/components/Shell/AppShell.vue';
+import PlaceholderView from '@/components/Shell/PlaceholderView.vue';
+import { NAV_ITEMS } from '@/navigation';
+import { safeRedirect } from '@/redirect';
+import { useSessionStore } from '@/stores/session';
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** Only for visitors who are not signed in (the login page). */
+    guestOnly?: boolean;
+    /** Permission the signed-in user needs for this page. */
+    permission?: Permission | null;
+    /** Shown in the browser tab. */
+    title?: string;
+  }
+}
+
+// Every area except Home is a placeholder until its feature lands; a feature replaces its `component` here.
+const areaRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.key !== 'home').map((item) => ({
+  path: item.path.slice(1),
+  name: item.key,
+  component: PlaceholderView,
+  props: { title: item.label, description: item.description },
+  meta: { permission: item.permission, title: item.label },
+}));
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: LoginPage, meta: { guestOnly: true, title: 'Sign in' } },
+  {
+    path: '/',
+    component: AppShell,
+    children: [
+      { path: '', name: 'home', component: () => import('@/components/Home/HomeView.vue'), meta: { title: 'Home' } },
+      ...areaRoutes,
+      { path: 'forbidden', name: 'forbidden', component: () => import('@/components/Shell/AccessDenied.vue'), meta: { title: 'No access' } },
+      { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/components/Shell/NotFound.vue'), meta: { title: 'Not found' } },
+    ],
+  },
+];
+
+export const router = createRouter({
+  history: createWebHistory(import.meta.env.BASE_URL),
+  routes,
+  linkActiveClass: 'is-active',
+  linkExactActiveClass: 'is-exact-active',
+});
+
+router.beforeEach(async (to) => {
+  const session = useSessionStore();
+  await session.ready();
+
+  if (to.meta.guestOnly) {
+    return session.isAuthenticated ? safeRedirect(to.query.redirect) : true;
+  }
+  if (!session.isAuthenticated) {
+    return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } };
+  }
+  // Children inherit nothing automatically: check the deepest record that names a permission.
+  const permission = [...to.matched].reverse().find((record) => record.meta.permission)?.meta.permission;
+  if (permission && !session.can(permission)) {
+    return { name: 'forbidden', query: { from: to.fullPath } };
+  }
+  return true;
+});
+
+router.afterEach((to) => {
+  document.title = to.meta.title ? `${to.meta.title} · Contact Center` : 'Contact Center';
+});

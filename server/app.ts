@@ -1,0 +1,133 @@
+import http from 'node:http';
+import path from 'node:path';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import { Redis } from 'ioredis';
+import type { Queue, Worker } from 'bullmq';
+import type { Config } from './config.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createOrm, type MikroORM } from './db/orm.ts';
+import { createHttpApp } from './http/app.ts';
+import type { RouteSpec } from './http/route.ts';
+import { AccessTokens } from './auth/tokens.ts';
+import { LoginLimiter } from './auth/login-limiter.ts';
+import { AuthService } from './auth/auth.service.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { UserService } from './tenancy/users.service.ts';
+import { InvitationService } from './tenancy/invitations.service.ts';
+import { ApiKeyService } from './tenancy/api-keys.service.ts';
+import { SettingsService } from './tenancy/settings.service.ts';
+import { tenancyRoutes } from './tenancy/tenancy.routes.ts';
+import { mountHealth } from './system/health.ts';
+import { buildOpenApi, DOCS_HTML, DOCS_INIT } from './system/openapi.ts';
+import { maintenanceQueue, maintenanceWorker, scheduleMaintenance } from './jobs/maintenance.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
+
+export interface SystemDeps {
+  config: Config;
+  logger?: Logger;
+  /** An ORM built by the caller (tests share one per file); otherwise one is made. */
+  orm?: MikroORM;
+  /** Prefix of every Redis key and queue, so test files never collide. */
+  redisPrefix?: string;
+}
+
+/** Everything the process runs, built from its dependencies: used by main.ts and by the tests alike. */
+export interface System {
+  config: Config;
+  logger: Logger;
+  orm: MikroORM;
+  redis: Redis;
+  app: express.Express;
+  server: http.Server;
+  routes: RouteSpec[];
+  services: { auth: AuthService; users: UserService; invitations: InvitationService; apiKeys: ApiKeyService; settings: SettingsService };
+  queues: Queue[];
+  workers: Worker[];
+  listen(port?: number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function createSystem(deps: SystemDeps): Promise<System> {
+  const { config } = deps;
+  const logger = deps.logger ?? createLogger(config.LOG_LEVEL);
+  const prefix = deps.redisPrefix ?? 'cc';
+  const ownOrm = !deps.orm;
+  const orm = deps.orm ?? (await createOrm(config.DATABASE_URL, logger));
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+
+  const tokens = new AccessTokens({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
+  const limiter = new LoginLimiter(redis, config.LOGIN_MAX_FAILURES, config.LOGIN_WINDOW_SECONDS, `${prefix}:login-fail`);
+  const auth = new AuthService(tokens, limiter, config.REFRESH_TOKEN_TTL_DAYS);
+  const users = new UserService(auth);
+  const invitations = new InvitationService(users, config.PUBLIC_URL, config.INVITATION_TTL_HOURS);
+  const apiKeys = new ApiKeyService();
+  const settings = new SettingsService();
+
+  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings })];
+  const openapi = buildOpenApi(routes, '0.1.0');
+  const clientDir = path.join(root, 'dist', 'client');
+  const serveClient = config.SERVE_CLIENT && fs.existsSync(path.join(clientDir, 'index.html'));
+
+  const app = createHttpApp(
+    { orm, logger, auth, apiKeys, bodyLimit: config.BODY_LIMIT, trustProxy: config.TRUST_PROXY },
+    {
+      routes,
+      before: (a) => {
+        mountHealth(a, orm, redis, config.ROLE);
+        a.get('/api/v1/openapi.json', (_req, res) => res.json(openapi));
+        a.get('/api/docs', (_req, res) => res.type('html').send(DOCS_HTML));
+        a.get('/api/docs/init.js', (_req, res) => res.type('js').send(DOCS_INIT));
+        a.use('/api/docs/assets', express.static(path.join(root, 'node_modules', 'swagger-ui-dist'), { index: false }));
+      },
+      after: (a) => {
+        if (!serveClient) return;
+        a.use(express.static(clientDir, { index: false, maxAge: '1h' }));
+        // The console is a single-page app: every other GET gets its shell.
+        a.get(/^\/(?!api\/|webhooks\/|socket\.io\/|health$).*/, (_req, res) => res.sendFile(path.join(clientDir, 'index.html')));
+      },
+    },
+  );
+  const server = http.createServer(app);
+
+  const queues: Queue[] = [];
+  const workers: Worker[] = [];
+  const bullPrefix = `${prefix}:bull`;
+  if (config.ROLE === 'worker' || config.ROLE === 'all') {
+    const q = maintenanceQueue({ url: config.REDIS_URL }, bullPrefix);
+    queues.push(q as Queue);
+    await scheduleMaintenance(q);
+    workers.push(maintenanceWorker(orm, { url: config.REDIS_URL }, bullPrefix, logger) as Worker);
+  }
+
+  let closed = false;
+  return {
+    config, logger, orm, redis, app, server, routes, queues, workers,
+    services: { auth, users, invitations, apiKeys, settings },
+    listen(port = config.PORT) {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, () => {
+          const addr = server.address();
+          resolve(typeof addr === 'object' && addr ? addr.port : port);
+        });
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(workers.map((w) => w.close()));
+      await Promise.all(queues.map((q) => q.close()));
+      if (server.listening) {
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+      redis.disconnect();
+      if (ownOrm) await orm.close(true);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { MikroORM, type Options } from '@mikro-orm/mysql';
+import { Migrator } from '@mikro-orm/migrations';
+import { SeedManager } from '@mikro-orm/seeder';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { entities } from './entities.ts';
+import type { Logger } from '../logger.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** migrations/ at the repository root, from server/db or dist/server/db alike. */
+export const MIGRATIONS_DIR = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../../migrations' : '../../migrations');
+
+export function ormOptions(databaseUrl: string, logger?: Logger): Options {
+  return {
+    entities,
+    clientUrl: databaseUrl,
+    // UTC in and out: MariaDB DATETIME has no zone, so the connection pins it.
+    timezone: '+00:00',
+    charset: 'utf8mb4',
+    collate: 'utf8mb4_unicode_ci',
+    // Every unit of work forks its own EntityManager with its tenant set.
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    extensions: [Migrator, SeedManager],
+    migrations: {
+      path: MIGRATIONS_DIR,
+      pathTs: MIGRATIONS_DIR,
+      tableName: 'mikro_orm_migrations',
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      emit: 'ts',
+      fileName: (timestamp: string, name?: string) => `Migration${timestamp}${name ? `_${name}` : ''}`,
+    },
+    pool: { min: 0, max: 10 },
+    logger: logger ? (message: string) => logger.debug({ orm: true }, message) : undefined,
+    debug: false,
+  } as Options;
+}
+
+export async function createOrm(databaseUrl: string, logger?: Logger): Promise<MikroORM> {
+  return MikroORM.init(ormOptions(databaseUrl, logger));
+}
+export { MikroORM };
+export type { EntityManager } from '@mikro-orm/mysql';
