@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/mysql';
+import type { EntityManager } from '@mikro-orm/mariadb';
 import { AuditLog } from './audit-log.entity.ts';
 import type { RequestContext } from '../http/context.ts';
 

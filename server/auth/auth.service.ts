@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/mysql';
+import type { EntityManager } from '@mikro-orm/mariadb';
 import { randomUUID } from 'node:crypto';
 import { User } from '../tenancy/user.entity.ts';
 import { Tenant } from '../tenancy/tenant.entity.ts';

@@ -1,4 +1,4 @@
-import { MikroORM } from '@mikro-orm/mysql';
+import { MikroORM } from '@mikro-orm/mariadb';
 import { loadConfig } from '../config.ts';
 import { ormOptions } from '../db/orm.ts';
 

@@ -1,4 +1,4 @@
-import type { MikroORM } from '@mikro-orm/mysql';
+import type { MikroORM } from '@mikro-orm/mariadb';
 
 /** Null when the schema is migrated; otherwise one line telling the operator what to run. */
 export async function checkSchemaReady(orm: MikroORM): Promise<string | null> {

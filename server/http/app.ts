@@ -1,7 +1,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
-import type { MikroORM } from '@mikro-orm/mysql';
+import type { MikroORM } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { RouteSpec } from './route.ts';
 import type { RequestContext } from './context.ts';

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/mysql';
+import type { EntityManager } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { Principal } from '../auth/principal.ts';
 

@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import type { MikroORM } from '@mikro-orm/mysql';
+import type { MikroORM } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import { RefreshToken } from '../auth/refresh-token.entity.ts';
 

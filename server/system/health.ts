@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import type { MikroORM } from '@mikro-orm/mysql';
+import type { MikroORM } from '@mikro-orm/mariadb';
 import type { Redis } from 'ioredis';
 
 async function within<T>(ms: number, p: Promise<T>): Promise<T> {

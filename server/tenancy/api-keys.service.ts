@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/mysql';
+import type { EntityManager } from '@mikro-orm/mariadb';
 import { ApiKey, type IApiKey } from './api-key.entity.ts';
 import { randomToken, sha256 } from '../auth/tokens.ts';
 import { audit } from '../audit/audit.service.ts';

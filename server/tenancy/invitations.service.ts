@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/mysql';
+import type { EntityManager } from '@mikro-orm/mariadb';
 import { Invitation } from './invitation.entity.ts';
 import { User } from './user.entity.ts';
 import { hashPassword } from '../auth/passwords.ts';

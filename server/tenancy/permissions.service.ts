@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/mysql';
+import type { EntityManager } from '@mikro-orm/mariadb';
 import { PERMISSIONS, DEFAULT_ROLE_PERMISSIONS, LOCKED_ADMIN_PERMISSIONS, type Permission } from '../../shared/permissions.ts';
 import { ROLES, type Role } from '../../shared/roles.ts';
 import { Permission as PermissionEntity } from './permission.entity.ts';

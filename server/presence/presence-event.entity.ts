@@ -1,0 +1,34 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { tenantFilter } from '../db/tenant-filter.ts';
+import { Tenant } from '../tenancy/tenant.entity.ts';
+import { User } from '../tenancy/user.entity.ts';
+import { PresenceReason } from './presence-reason.entity.ts';
+
+export const PRESENCE_STATES = ['available', 'away', 'not_ready', 'on_call', 'wrap_up', 'offline'] as const;
+export type PresenceState = (typeof PRESENCE_STATES)[number];
+
+/**
+ * One interval of a user's aggregated presence (seed 002 presence_events, adapted): a row
+ * is opened at `startedAt` and closed (endedAt, durationSeconds) when the next state starts,
+ * so supervisors can report time in each state. No updatedAt: only the close is ever written.
+ */
+export const PresenceEvent = defineEntity({
+  name: 'PresenceEvent',
+  tableName: 'presence_events',
+  filters: tenantFilter,
+  properties: {
+    id: p.bigint('number').primary().autoincrement().unsigned(),
+    tenant: () => p.manyToOne(Tenant).deleteRule('cascade'),
+    user: () => p.manyToOne(User).deleteRule('cascade'),
+    state: p.enum(PRESENCE_STATES),
+    reason: () => p.manyToOne(PresenceReason).nullable().deleteRule('set null'),
+    startedAt: p.datetime(),
+    endedAt: p.datetime().nullable(),
+    durationSeconds: p.integer().nullable(),
+  },
+  indexes: [
+    { name: 'presence_events_tenant_user_started_idx', properties: ['tenant', 'user', 'startedAt'] },
+    { name: 'presence_events_tenant_started_idx', properties: ['tenant', 'startedAt'] },
+  ],
+});
+export type IPresenceEvent = InferEntity<typeof PresenceEvent>;
