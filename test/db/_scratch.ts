@@ -1,0 +1,12 @@
+import { MikroORM } from '@mikro-orm/mariadb';
+import { ormOptions } from '../../server/db/orm.ts';
+const url = 'mysql://root@127.0.0.1:3306/t_scratch_' + Date.now();
+const orm = await MikroORM.init({ ...ormOptions(url) });
+const created = await orm.schema.ensureDatabase({ create: true });
+console.log('created', created);
+const t = await orm.em.getConnection().execute('show tables');
+console.log('tables after ensure', t.length);
+const r = await orm.migrator.up();
+console.log('applied', r);
+await orm.em.getConnection().execute(`drop database ${url.split('/').pop()}`);
+await orm.close(true);
