@@ -29,6 +29,7 @@ const areaRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.key !== 'ho
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginPage, meta: { guestOnly: true, title: 'Sign in' } },
+  { path: '/accept-invitation', name: 'accept-invitation', component: () => import('@/components/Auth/AcceptInvitationPage.vue'), meta: { guestOnly: true, title: 'Join your team' } },
   {
     path: '/',
     component: AppShell,

@@ -32,6 +32,7 @@ export function ormOptions(databaseUrl: string, logger?: Logger): Options {
       transactional: true,
       allOrNothing: true,
       snapshot: false,
+      silent: true,
       emit: 'ts',
       fileName: (timestamp: string, name?: string) => `Migration${timestamp}${name ? `_${name}` : ''}`,
     },

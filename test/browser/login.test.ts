@@ -2,6 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { startSeeded } from '../helpers/seeded.ts';
+import { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import { ARTIFACTS, assertClientBuilt, launchChromium } from '../helpers/browser.ts';
 
@@ -58,5 +59,26 @@ describe('the console as a new user tries it', () => {
     expect(await page.getByTestId('nav-users').count()).toBe(0);
     expect(await page.getByTestId('nav-settings').count()).toBe(0);
     await page.close();
+  });
+
+  it('an invited agent opens the accept link, chooses a password and lands in the console', async () => {
+    const admin = await new Api(sys.baseUrl).login('admin@acme.test');
+    const inv = await admin.api.post('/api/v1/invitations', { email: 'new.agent@acme.test', role: 'support_agent' });
+    expect(inv.status).toBe(201);
+    const link = new URL(inv.body.acceptUrl);
+    const page = await browser.newPage();
+    await page.goto(`${sys.baseUrl}${link.pathname}${link.search}`);
+    expect(await page.getByTestId('invite-summary').textContent()).toContain('new.agent@acme.test');
+    await page.getByTestId('invite-name').fill('Nina New');
+    await page.getByTestId('invite-password').fill('a-long-enough-password');
+    await page.getByTestId('invite-submit').click();
+    await page.getByTestId('user-name').waitFor();
+    expect(await page.getByTestId('user-name').textContent()).toContain('Nina New');
+    // The link works once.
+    const again = await browser.newPage();
+    await again.goto(`${sys.baseUrl}${link.pathname}${link.search}`);
+    await expect.poll(() => again.getByTestId('invite-error').textContent()).toContain('already accepted');
+    await page.close();
+    await again.close();
   });
 });
