@@ -10,8 +10,8 @@ import { entities } from './entities.ts';
 import type { Logger } from '../logger.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-/** migrations/ at the repository root, from server/db or dist/server/db alike. */
-export const MIGRATIONS_DIR = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../../migrations' : '../../migrations');
+/** migrations/ beside server/: the .ts sources in development, dist/migrations once built. */
+export const MIGRATIONS_DIR = path.resolve(here, '../../migrations');
 
 export function ormOptions(databaseUrl: string, logger?: Logger): Options {
   return {
