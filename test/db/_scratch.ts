@@ -1,23 +1,11 @@
-import { MikroORM } from '@mikro-orm/mariadb';
-import { ormOptions } from '../../server/db/orm.ts';
-const name = 't_scratch_' + Date.now();
-const url = 'mysql://root@127.0.0.1:3306/' + name;
-const orm = await MikroORM.init({ ...ormOptions(url) });
-await orm.schema.ensureDatabase();
-await orm.migrator.up();
-const c = orm.em.getConnection();
-console.log(await c.execute('select version() v'));
-const diff = await orm.schema.getUpdateSchemaSQL({ wrap: false });
-console.log('DIFF', JSON.stringify(diff));
-const ents = orm.getMetadata().getAll();
-console.log('ENTS', Object.values(ents).map((m: any) => [m.className, m.tableName, m.embeddable, m.virtual, m.pivotTable]).length);
-const idx = await c.execute(`select s.TABLE_NAME t, s.INDEX_NAME i, group_concat(s.COLUMN_NAME order by s.SEQ_IN_INDEX) cols, max(s.NON_UNIQUE) nu, max(s.INDEX_TYPE) ty from information_schema.STATISTICS s where s.TABLE_SCHEMA = ? and exists (select 1 from information_schema.COLUMNS c where c.TABLE_SCHEMA=s.TABLE_SCHEMA and c.TABLE_NAME=s.TABLE_NAME and c.COLUMN_NAME='tenant_id') group by s.TABLE_NAME, s.INDEX_NAME having substring_index(cols, ',', 1) <> 'tenant_id' order by t, i`, [name]);
-for (const r of idx) console.log('IDX', r.t, r.i, r.cols, r.nu, r.ty);
-const json = await c.execute(`select TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, DATA_TYPE from information_schema.COLUMNS where TABLE_SCHEMA=? and (DATA_TYPE in ('json','longtext') )`, [name]);
-console.log(json);
-const chk = await c.execute(`select * from information_schema.CHECK_CONSTRAINTS where CONSTRAINT_SCHEMA=? limit 5`, [name]);
-console.log(chk);
-const fks = await c.execute(`select k.TABLE_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME, r.DELETE_RULE from information_schema.KEY_COLUMN_USAGE k join information_schema.REFERENTIAL_CONSTRAINTS r on r.CONSTRAINT_SCHEMA=k.CONSTRAINT_SCHEMA and r.CONSTRAINT_NAME=k.CONSTRAINT_NAME and r.TABLE_NAME = k.TABLE_NAME where k.TABLE_SCHEMA=? and k.REFERENCED_TABLE_NAME is not null`, [name]);
-console.log(fks.length, fks.filter((f: any) => ['users','leads'].includes(f.TABLE_NAME)));
-await c.execute(`drop database ${name}`);
-await orm.close(true);
+import { z } from 'zod';
+import { authRoutes } from '../../server/auth/auth.routes.ts';
+import { tenancyRoutes } from '../../server/tenancy/tenancy.routes.ts';
+const routes = [...authRoutes({} as any), ...tenancyRoutes({} as any)];
+for (const r of routes) {
+  const js = (s: any) => s ? JSON.stringify(z.toJSONSchema(s, { io: 'input', unrepresentable: 'any' })) : '-';
+  console.log(r.method, r.path, '\n  body', js(r.body), '\n  query', js(r.query), '\n  params', js(r.params));
+}
+const r = (routes.find((x) => x.path === '/users/:id' && x.method === 'patch')!.body as any).safeParse({ name: 1, extra: 2 });
+console.log(JSON.stringify(r.error.issues));
+console.log(JSON.stringify((routes.find((x) => x.path === '/users/:id' && x.method === 'patch')!.body as any).safeParse({}).error.issues));
