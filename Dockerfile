@@ -37,8 +37,10 @@ RUN npm run build
 # ---------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime
 WORKDIR /app
+# npm's cache and logs in /tmp: writable whatever uid the container runs as.
 ENV NODE_ENV=production \
     PORT=3000 \
+    NPM_CONFIG_CACHE=/tmp/.npm \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false \
     NPM_CONFIG_AUDIT=false

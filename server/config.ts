@@ -33,6 +33,9 @@ const schema = z.object({
 
 export type Config = z.infer<typeof schema>;
 
+/** Every environment variable the configuration reads (documented in .env.example). */
+export const CONFIG_KEYS = Object.keys(schema.shape) as (keyof Config)[];
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -83,7 +83,7 @@ export class AuthService {
     audit(em, ctx, { tenantId: user.tenant.id, userId: user.id, action: 'auth.login', entityType: 'user', entityId: user.id });
     await em.flush();
     return {
-      accessToken: await this.tokens.sign({ sub: String(user.id), tid: user.tenant.id, role: user.role }),
+      accessToken: await this.tokens.sign({ sub: String(user.id), tid: user.tenant.id, role: user.role, ver: user.tokenVersion }),
       refreshToken,
       user: toSessionUser(user),
     };
@@ -121,7 +121,7 @@ export class AuthService {
     this.event(em, ctx, 'refresh', { tenantId, userId: row.user.id, email: row.user.email });
     await em.flush();
     return {
-      accessToken: await this.tokens.sign({ sub: String(row.user.id), tid: tenantId, role: row.user.role }),
+      accessToken: await this.tokens.sign({ sub: String(row.user.id), tid: tenantId, role: row.user.role, ver: row.user.tokenVersion }),
       refreshToken: next,
     };
   }
@@ -154,6 +154,7 @@ export class AuthService {
     if (!user) throw new TokenError('token_invalid', 'The user of this token no longer exists.');
     if (user.tenant.status !== 'active') throw new AuthStateError('tenant_suspended', 'This organisation is suspended.');
     if (!user.isActive) throw new AuthStateError('user_inactive', 'This account is deactivated.');
+    if (user.tokenVersion !== claims.ver) throw new TokenError('token_revoked', 'This session was signed out (the password changed); sign in again.');
     const permissions = await loadPermissions(em, user.tenant.id, user.role);
     return { kind: 'user', tenantId: user.tenant.id, userId: user.id, role: user.role, name: user.name, email: user.email, permissions };
   }

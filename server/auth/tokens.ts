@@ -6,10 +6,12 @@ export interface AccessClaims {
   sub: string;
   tid: number;
   role: Role;
+  /** The user's token version when the token was issued. */
+  ver: number;
 }
 
 /** Why an access token was refused; the socket gateway shows it to the client. */
-export type TokenFailure = 'token_missing' | 'token_expired' | 'token_invalid' | 'token_algorithm' | 'token_audience' | 'token_issuer';
+export type TokenFailure = 'token_missing' | 'token_expired' | 'token_invalid' | 'token_algorithm' | 'token_audience' | 'token_issuer' | 'token_revoked';
 
 export class TokenError extends Error {
   constructor(readonly reason: TokenFailure, message: string) {
@@ -35,7 +37,7 @@ export class AccessTokens {
   }
 
   async sign(claims: AccessClaims): Promise<string> {
-    return new SignJWT({ tid: claims.tid, role: claims.role })
+    return new SignJWT({ tid: claims.tid, role: claims.role, ver: claims.ver })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuer(this.settings.issuer)
@@ -57,10 +59,11 @@ export class AccessTokens {
       });
       const tid = payload.tid;
       const role = payload.role;
-      if (typeof tid !== 'number' || typeof role !== 'string' || !payload.sub || !/^\d+$/.test(payload.sub)) {
+      const ver = payload.ver;
+      if (typeof tid !== 'number' || typeof role !== 'string' || typeof ver !== 'number' || !payload.sub || !/^\d+$/.test(payload.sub)) {
         throw new TokenError('token_invalid', 'The access token is malformed.');
       }
-      return { sub: payload.sub, tid, role: role as Role };
+      return { sub: payload.sub, tid, role: role as Role, ver };
     } catch (err) {
       if (err instanceof TokenError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw new TokenError('token_expired', 'The access token has expired.');

@@ -126,7 +126,7 @@ export function createHttpApp(deps: HttpDeps, opts: HttpAppOptions): Express {
   api.use(express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
   api.use((req, _res, next) => {
     // A body that is not JSON is refused instead of being ignored.
-    if (['POST', 'PUT', 'PATCH'].includes(req.method) && req.headers['content-length'] && req.headers['content-length'] !== '0' && !req.is(['application/json', 'application/*+json'])) {
+    if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) && req.headers['content-length'] && req.headers['content-length'] !== '0' && !req.is(['application/json', 'application/*+json'])) {
       next(new BadRequestError('Send the request body as application/json.', undefined, 'unsupported_media_type'));
       return;
     }
@@ -157,6 +157,7 @@ export function errorHandler(logger: Logger) {
     else if (anyErr?.type === 'entity.too.large') e = new PayloadTooLargeError();
     else if (anyErr?.type === 'entity.parse.failed') e = new BadRequestError('The request body is not valid JSON.', undefined, 'malformed_json');
     else if (anyErr?.type === 'encoding.unsupported' || anyErr?.type === 'charset.unsupported') e = new BadRequestError('The request body encoding is not supported.', undefined, 'unsupported_encoding');
+    else if (err instanceof URIError && anyErr.status === 400) e = new BadRequestError('The request path is not valid percent-encoding.', undefined, 'malformed_path');
     else if (anyErr?.expose && anyErr.status && anyErr.status >= 400 && anyErr.status < 500) e = new BadRequestError(anyErr.message ?? 'Bad request.');
     else {
       (req.log ?? logger).error({ err }, 'unhandled error');

@@ -8,11 +8,12 @@ export interface FieldIssue {
 }
 
 export function zodIssues(err: ZodError, prefix: string): FieldIssue[] {
-  return err.issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
-    message: i.message,
-    code: i.code,
-  }));
+  return err.issues.flatMap((i) => {
+    const at = [prefix, ...i.path.map(String)];
+    // An unknown field is named by its own path, like any other failing field.
+    const paths = i.code === 'unrecognized_keys' ? i.keys.map((k) => [...at, k]) : [at];
+    return paths.map((p) => ({ path: p.filter(Boolean).join('.'), message: i.message, code: i.code }));
+  });
 }
 
 /** Parses `value` with `schema`, or throws a 400 naming every failing field. */

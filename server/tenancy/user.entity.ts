@@ -16,6 +16,8 @@ export const User = defineEntity({
     password: p.string().length(255).hidden().lazy(),
     role: p.enum(ROLES).default('sales_agent'),
     isActive: p.boolean().default(true),
+    /** Bumped when a password changes or the user is deactivated: access tokens carry it, older ones stop working. */
+    tokenVersion: p.integer().default(0),
     lastLoginAt: p.datetime().nullable(),
     createdAt: p.datetime().onCreate(() => new Date()).nullable(),
     updatedAt: p.datetime().onCreate(() => new Date()).onUpdate(() => new Date()).nullable(),

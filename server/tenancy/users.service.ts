@@ -59,6 +59,7 @@ export class UserService {
     if (body.isActive !== undefined) u.isActive = body.isActive;
     if (body.password !== undefined) {
       u.password = await hashPassword(body.password);
+      u.tokenVersion += 1;
       changes.password = 'changed';
     }
     const revoke = body.isActive === false || body.password !== undefined;

@@ -58,7 +58,7 @@ describe('login', () => {
 describe('access tokens', () => {
   it('refuses no token, garbage, alg none, another algorithm, a wrong audience or issuer, and an expired token', async () => {
     const { user } = await api.login('agent2@acme.test');
-    const claims = { tid: user.tenantId, role: user.role };
+    const claims = { tid: user.tenantId, role: user.role, ver: 0 };
     const good = () => new SignJWT(claims).setSubject(String(user.id)).setIssuer(sys.config.JWT_ISSUER).setAudience(sys.config.JWT_AUDIENCE).setIssuedAt();
     const cases: [string | undefined, string][] = [
       [undefined, 'token_missing'],
@@ -147,6 +147,22 @@ describe('inactive users and suspended tenants', () => {
     } finally {
       await sql(sys, "update tenants set status = 'active' where name = 'Globex Sales'");
     }
+  });
+});
+
+describe('password change', () => {
+  it('ends every live session of that user: old access and refresh tokens stop working, the new password works', async () => {
+    const admin = await api.login('admin@acme.test');
+    const victim = await api.login('agent1@acme.test');
+    const res = await admin.api.patch(`/api/v1/users/${victim.user.id}`, { password: 'a-brand-new-password' });
+    expect(res.status).toBe(200);
+    const me = await victim.api.get('/api/v1/me');
+    expect(me.status).toBe(401);
+    expect(me.body.error.code).toBe('token_revoked');
+    expect((await api.post('/api/v1/auth/refresh', { refreshToken: victim.refreshToken })).status).toBe(401);
+    const again = await api.login('agent1@acme.test', 'a-brand-new-password');
+    expect((await again.api.get('/api/v1/me')).status).toBe(200);
+    await admin.api.patch(`/api/v1/users/${victim.user.id}`, { password: 'demo-password' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Api } from '../helpers/api.ts';
+import type { Api, ApiResponse } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import { sql } from '../helpers/seeded.ts';
 
@@ -18,7 +18,7 @@ export async function allPages<T = any>(api: Api, path: string, limit = 200): Pr
   let cursor: string | null = null;
   for (let guard = 0; guard < 1000; guard++) {
     const sep = path.includes('?') ? '&' : '?';
-    const res = await api.get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+    const res: ApiResponse = await api.get(`${path}${sep}limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
     expect(res.status, `${path}: ${JSON.stringify(res.body)}`).toBe(200);
     out.push(...res.body.data);
     cursor = res.body.nextCursor;
@@ -43,4 +43,12 @@ export function expectError(res: { status: number; body: any }, status: number, 
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body).toEqual({ error: expect.objectContaining({ code: expect.any(String), message: expect.any(String) }) });
   if (code) expect(res.body.error.code).toBe(code);
+}
+
+/** A DATETIME as raw SQL returns it ('YYYY-MM-DD HH:MM:SS', UTC), in ms since the epoch. */
+export function dbTime(v: string | Date | null): number {
+  if (v === null) return NaN;
+  if (v instanceof Date) return v.getTime();
+  expect(v).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}/);
+  return Date.parse(`${v.replace(' ', 'T')}Z`);
 }
