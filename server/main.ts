@@ -21,6 +21,13 @@ async function main() {
     logger.fatal(`Cannot reach the database at ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')}: ${err.message}`);
     process.exit(1);
   });
+  // MikroORM.init does not fail on an unreachable database: ask, so the operator is not told to migrate instead.
+  const unreachable = await orm.em.getConnection().execute('select 1').then(() => null, (err: Error) => err.message);
+  if (unreachable !== null) {
+    logger.fatal(`Cannot reach the database at ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//***@')}: ${unreachable}`);
+    await orm.close(true);
+    process.exit(1);
+  }
   const problem = await checkSchemaReady(orm);
   if (problem) {
     logger.fatal(problem);

@@ -30,6 +30,9 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
+const KNOWN: ReadonlySet<string> = new Set(PERMISSIONS);
+export const isPermission = (p: string): p is Permission => KNOWN.has(p);
+
 const ALL: Permission[] = [...PERMISSIONS];
 
 export const DEFAULT_ROLE_PERMISSIONS: Record<Role, Permission[]> = {

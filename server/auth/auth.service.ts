@@ -8,7 +8,7 @@ import { RateLimitViolation } from './rate-limit-violation.entity.ts';
 import { AccessTokens, TokenError, randomToken, sha256 } from './tokens.ts';
 import { verifyPassword, dummyHash } from './passwords.ts';
 import { LoginLimiter } from './login-limiter.ts';
-import { loadPermissions } from '../tenancy/permissions.service.ts';
+import { isPermission } from '../../shared/permissions.ts';
 import { audit } from '../audit/audit.service.ts';
 import type { Principal } from './principal.ts';
 import type { RequestContext } from '../http/context.ts';
@@ -150,13 +150,22 @@ export class AuthService {
    */
   async authenticate(em: EntityManager, token: string | undefined): Promise<Principal> {
     const claims = await this.tokens.verify(token);
-    const user = await em.findOne(User, { id: Number(claims.sub), tenant: claims.tid }, { filters: { tenant: { tenantId: claims.tid } }, populate: ['tenant'] });
+    // On every request, so one round trip and no hydration: the user, their
+    // tenant's status and their role's permissions, scoped by the token's tenant.
+    const rows = (await em.getConnection().execute(
+      `select u.id, u.name, u.email, u.role, u.is_active, u.token_version, t.status as tenant_status,
+              (select json_arrayagg(p.permission) from permissions p where p.tenant_id = u.tenant_id and p.role = u.role) as permissions
+         from users u join tenants t on t.id = u.tenant_id
+        where u.id = ? and u.tenant_id = ?`,
+      [Number(claims.sub), claims.tid],
+    )) as { id: number | string; name: string; email: string; role: Role; is_active: number; token_version: number; tenant_status: string; permissions: string | null }[];
+    const user = rows[0];
     if (!user) throw new TokenError('token_invalid', 'The user of this token no longer exists.');
-    if (user.tenant.status !== 'active') throw new AuthStateError('tenant_suspended', 'This organisation is suspended.');
-    if (!user.isActive) throw new AuthStateError('user_inactive', 'This account is deactivated.');
-    if (user.tokenVersion !== claims.ver) throw new TokenError('token_revoked', 'This session was signed out (the password changed); sign in again.');
-    const permissions = await loadPermissions(em, user.tenant.id, user.role);
-    return { kind: 'user', tenantId: user.tenant.id, userId: user.id, role: user.role, name: user.name, email: user.email, permissions };
+    if (user.tenant_status !== 'active') throw new AuthStateError('tenant_suspended', 'This organisation is suspended.');
+    if (!user.is_active) throw new AuthStateError('user_inactive', 'This account is deactivated.');
+    if (Number(user.token_version) !== claims.ver) throw new TokenError('token_revoked', 'This session was signed out (the password changed); sign in again.');
+    const permissions = new Set((JSON.parse(user.permissions ?? '[]') as string[]).filter(isPermission));
+    return { kind: 'user', tenantId: claims.tid, userId: Number(user.id), role: user.role, name: user.name, email: user.email, permissions };
   }
 
   private issueRefresh(em: EntityManager, ctx: RequestContext, tenantId: number, userId: number, familyId: string): string {
