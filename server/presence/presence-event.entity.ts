@@ -4,8 +4,8 @@ import { Tenant } from '../tenancy/tenant.entity.ts';
 import { User } from '../tenancy/user.entity.ts';
 import { PresenceReason } from './presence-reason.entity.ts';
 
-export const PRESENCE_STATES = ['available', 'away', 'not_ready', 'on_call', 'wrap_up', 'offline'] as const;
-export type PresenceState = (typeof PRESENCE_STATES)[number];
+import { PRESENCE_STATES } from '../../shared/realtime.ts';
+export { PRESENCE_STATES, type PresenceState } from '../../shared/realtime.ts';
 
 /**
  * One interval of a user's aggregated presence (seed 002 presence_events, adapted): a row

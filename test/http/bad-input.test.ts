@@ -182,7 +182,7 @@ function generate(route: RouteSpec): Req[] {
   const queryShape = shapeOf(route.query);
   const fields = queryShape ? Object.keys(queryShape) : ['q'];
   for (const field of fields) {
-    const base = () => baseObject(route.query, true);
+    const base = () => baseObject(route.query, true) as Record<string, string>;
     for (const inj of INJECTIONS) add({ label: `query.${field} injection ${JSON.stringify(inj.slice(0, 20))}`, params: P, qs: querystring.stringify({ ...base(), [field]: inj }), body: B(), target: queryShape ? { part: 'query', field } : undefined });
     add({ label: `query.${field} twice`, params: P, qs: `${querystring.stringify(base())}&${field}=1&${field}=2`, body: B(), target: queryShape ? { part: 'query', field } : undefined });
     add({ label: `query.${field}[a]`, params: P, qs: `${querystring.stringify(base())}&${encodeURIComponent(`${field}[a]`)}=1`, body: B() });

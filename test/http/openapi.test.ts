@@ -177,7 +177,7 @@ describe('unknown routes', () => {
       const res = await fetch(`${sys.baseUrl}${path}`, { method });
       expect(res.status, `${method} ${path}`).toBe(404);
       expect(res.headers.get('content-type'), `${method} ${path}`).toMatch(/application\/json/);
-      const body = await res.json();
+      const body: any = await res.json();
       expect(body.error.code).toBe('not_found');
       expect(typeof body.error.message).toBe('string');
     }

@@ -1,0 +1,319 @@
+import type { Redis } from 'ioredis';
+import type { MikroORM, EntityManager } from '@mikro-orm/mariadb';
+import type { Logger } from '../logger.ts';
+import type { Publisher } from '../realtime/publisher.ts';
+import { PresenceEvent } from './presence-event.entity.ts';
+import { PresenceReason } from './presence-reason.entity.ts';
+import { UserSession } from './user-session.entity.ts';
+import { PresenceTracking } from './presence-tracking.entity.ts';
+import { User } from '../tenancy/user.entity.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors.ts';
+import type { PresenceState, PresenceView, Viewer } from '../../shared/realtime.ts';
+import type { Role } from '../../shared/roles.ts';
+
+interface StoredState {
+  state: PresenceState;
+  reasonId: number | null;
+  since: string;
+}
+
+export interface PresenceSettings {
+  /** How long a user with no live socket stays online (reload, network blip, dead node). */
+  graceMs: number;
+  /** How often each node refreshes its sockets' liveness. */
+  heartbeatMs: number;
+  /** How often each node looks for users whose sockets all expired. */
+  sweepMs: number;
+}
+
+export interface SocketIdentity {
+  socketId: string;
+  tenantId: number;
+  userId: number;
+  name: string;
+  ip: string;
+  userAgent: string;
+}
+
+/**
+ * Compare-and-set of a user's state: writes ARGV[2] only when the stored state
+ * differs from it (and, when ARGV[3] is "offline-check", only when the user has
+ * no live socket left). Returns the previous JSON, or false when nothing changed.
+ */
+const TRANSITION = `
+local cur = redis.call('HGET', KEYS[1], ARGV[1])
+if ARGV[3] == 'offline-check' then
+  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[4])
+  if redis.call('ZCARD', KEYS[2]) > 0 then return false end
+end
+if cur then
+  local c = cjson.decode(cur)
+  local n = cjson.decode(ARGV[2])
+  if c.state == n.state and tostring(c.reasonId) == tostring(n.reasonId) then return false end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if ARGV[5] == 'offline' then redis.call('SREM', KEYS[3], ARGV[6]) else redis.call('SADD', KEYS[3], ARGV[6]) end
+return cur or ''`;
+
+/**
+ * Presence per user, aggregated over every tab and every node.
+ *
+ * Each socket has a liveness score in Redis that its node refreshes every
+ * heartbeat; a user is online while any of their sockets is live. A socket that
+ * disconnects (or whose node dies) keeps its score until it runs out, so a reload
+ * or a short blip within the grace period does not show the user offline. Any
+ * node's sweeper then moves users with no live socket to offline; the
+ * compare-and-set makes exactly one node write that change.
+ *
+ * Every change closes the user's open presence_events row and opens a new one,
+ * and is pushed to holders of dashboard.view and to the user's own tabs.
+ */
+export class PresenceService {
+  private timers: NodeJS.Timeout[] = [];
+  private readonly local = new Map<string, SocketIdentity>();
+
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly redis: Redis,
+    private readonly publisher: Publisher,
+    private readonly prefix: string,
+    readonly nodeId: string,
+    readonly settings: PresenceSettings,
+    private readonly logger: Logger,
+  ) {
+    redis.defineCommand('ccPresenceTransition', { numberOfKeys: 3, lua: TRANSITION });
+  }
+
+  private k = {
+    state: (t: number) => `${this.prefix}:pr:${t}:state`,
+    socks: (t: number, u: number) => `${this.prefix}:pr:${t}:${u}:socks`,
+    active: () => `${this.prefix}:pr:active`,
+    sock: (id: string) => `${this.prefix}:pr:sock:${id}`,
+    viewers: (t: number, type: string, id: number) => `${this.prefix}:pr:${t}:view:${type}:${id}`,
+  };
+
+  start(): void {
+    this.timers.push(setInterval(() => void this.heartbeat().catch((err) => this.logger.warn({ err }, 'presence heartbeat failed')), this.settings.heartbeatMs));
+    this.timers.push(setInterval(() => void this.sweep().catch((err) => this.logger.warn({ err }, 'presence sweep failed')), this.settings.sweepMs));
+    for (const t of this.timers) t.unref();
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  // ---------------------------------------------------------------- sockets
+
+  /** A socket of this node connected: mark it live, record the session, bring the user online. */
+  async connected(s: SocketIdentity): Promise<void> {
+    this.local.set(s.socketId, s);
+    const expires = Date.now() + this.settings.graceMs;
+    await this.redis
+      .multi()
+      .zadd(this.k.socks(s.tenantId, s.userId), expires, s.socketId)
+      .hset(this.k.sock(s.socketId), { t: s.tenantId, u: s.userId, n: s.name, node: this.nodeId })
+      .pexpire(this.k.sock(s.socketId), this.settings.graceMs * 6)
+      .exec();
+    const em = this.em(s.tenantId);
+    const now = new Date();
+    em.create(UserSession, { tenant: s.tenantId, user: s.userId, socketId: s.socketId, nodeId: this.nodeId, ipAddress: s.ip.slice(0, 45), userAgent: s.userAgent.slice(0, 512), connectedAt: now, lastActiveAt: now } as never);
+    await em.flush();
+    const cur = await this.current(s.tenantId, s.userId);
+    if (!cur || cur.state === 'offline') await this.transition(s.tenantId, s.userId, 'available', null);
+  }
+
+  /** A socket of this node went away: it stays live for the grace period, then the sweeper decides. */
+  async disconnected(socketId: string): Promise<void> {
+    const s = this.local.get(socketId);
+    this.local.delete(socketId);
+    if (!s) return;
+    await this.redis.zadd(this.k.socks(s.tenantId, s.userId), Date.now() + this.settings.graceMs, socketId);
+    await this.clearViewing(socketId, s.tenantId);
+    await this.em(s.tenantId).nativeUpdate(UserSession, { tenant: s.tenantId, socketId }, { disconnectedAt: new Date() });
+  }
+
+  /** Refreshes the liveness of every socket this node holds. */
+  async heartbeat(): Promise<void> {
+    if (!this.local.size) return;
+    const expires = Date.now() + this.settings.graceMs;
+    const pipe = this.redis.pipeline();
+    for (const s of this.local.values()) {
+      pipe.zadd(this.k.socks(s.tenantId, s.userId), expires, s.socketId);
+      pipe.pexpire(this.k.sock(s.socketId), this.settings.graceMs * 6);
+    }
+    await pipe.exec();
+  }
+
+  /** Moves users with no live socket left to offline, and cleans up what dead sockets left behind. */
+  async sweep(): Promise<void> {
+    const now = Date.now();
+    const members = await this.redis.smembers(this.k.active());
+    for (const m of members) {
+      const [t, u] = m.split(':').map(Number);
+      const expired = await this.redis.zrangebyscore(this.k.socks(t, u), '-inf', now);
+      for (const socketId of expired) {
+        if (this.local.has(socketId)) continue;
+        await this.clearViewing(socketId, t);
+        await this.em(t).nativeUpdate(UserSession, { tenant: t, socketId, disconnectedAt: null }, { disconnectedAt: new Date() });
+      }
+      await this.transition(t, u, 'offline', null, now);
+    }
+  }
+
+  // ---------------------------------------------------------------- states
+
+  async current(tenantId: number, userId: number): Promise<StoredState | null> {
+    const raw = await this.redis.hget(this.k.state(tenantId), String(userId));
+    return raw ? (JSON.parse(raw) as StoredState) : null;
+  }
+
+  /** The agent's own choice from the console: available, away or not ready (with a reason). */
+  async setByAgent(tenantId: number, userId: number, state: 'available' | 'away' | 'not_ready', reasonId: number | null): Promise<PresenceView> {
+    const cur = await this.current(tenantId, userId);
+    if (cur?.state === 'on_call') throw new ConflictError('You are on a call; your state follows the call until it ends.', undefined, 'on_call');
+    if (state === 'not_ready' && reasonId != null) {
+      const reason = await this.em(tenantId).findOne(PresenceReason, { id: reasonId, isActive: true });
+      if (!reason) throw new UnprocessableError('That not-ready reason does not exist.', [{ path: 'reasonId', message: 'unknown reason' }], 'unknown_reason');
+    }
+    await this.transition(tenantId, userId, state, state === 'not_ready' ? reasonId : null);
+    return this.view(tenantId, userId);
+  }
+
+  /**
+   * The hook the telephony layer calls: on_call when a call is answered,
+   * wrap_up when it ends, available when the wrap-up is saved.
+   */
+  async setBySystem(tenantId: number, userId: number, state: 'on_call' | 'wrap_up' | 'available'): Promise<void> {
+    await this.transition(tenantId, userId, state, null);
+  }
+
+  /**
+   * Changes the state when it differs; on a change, closes the open
+   * presence_events row, opens the next and pushes presence:changed.
+   * With `offlineCheckAt`, only goes offline if no socket is live at that time.
+   */
+  async transition(tenantId: number, userId: number, state: PresenceState, reasonId: number | null, offlineCheckAt?: number): Promise<boolean> {
+    const at = new Date();
+    const next: StoredState = { state, reasonId, since: at.toISOString() };
+    const prev = await (this.redis as any).ccPresenceTransition(
+      this.k.state(tenantId), this.k.socks(tenantId, userId), this.k.active(),
+      String(userId), JSON.stringify(next), offlineCheckAt !== undefined ? 'offline-check' : '', String(offlineCheckAt ?? 0), state, `${tenantId}:${userId}`,
+    );
+    if (prev === null || prev === false) return false;
+    const em = this.em(tenantId);
+    await em.transactional(async (tx) => {
+      const open = await tx.find(PresenceEvent, { tenant: tenantId, user: userId, endedAt: null });
+      for (const row of open) {
+        row.endedAt = at;
+        row.durationSeconds = Math.max(0, Math.round((at.getTime() - row.startedAt.getTime()) / 1000));
+      }
+      tx.create(PresenceEvent, { tenant: tenantId, user: userId, state, reason: reasonId, startedAt: at } as never);
+    });
+    const view = await this.view(tenantId, userId);
+    await this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
+    return true;
+  }
+
+  async view(tenantId: number, userId: number): Promise<PresenceView> {
+    const em = this.em(tenantId);
+    const user = await em.findOne(User, { id: userId });
+    if (!user) throw new NotFoundError('User');
+    const cur = await this.current(tenantId, userId);
+    const reason = cur?.reasonId ? await em.findOne(PresenceReason, { id: cur.reasonId }) : null;
+    return {
+      userId, name: user.name, role: user.role as Role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
+      reasonName: reason?.name ?? null, since: cur?.since ?? null,
+    };
+  }
+
+  /** Every active user of the tenant with their current state. */
+  async snapshot(em: EntityManager, tenantId: number): Promise<PresenceView[]> {
+    const [users, states, reasons] = await Promise.all([
+      em.find(User, { isActive: true }, { orderBy: { name: 'asc' } }),
+      this.redis.hgetall(this.k.state(tenantId)),
+      em.find(PresenceReason, {}),
+    ]);
+    const reasonName = new Map(reasons.map((r) => [r.id, r.name]));
+    return users.map((u) => {
+      const s = states[String(u.id)] ? (JSON.parse(states[String(u.id)]) as StoredState) : null;
+      return {
+        userId: u.id, name: u.name, role: u.role as Role, state: s?.state ?? 'offline', reasonId: s?.reasonId ?? null,
+        reasonName: s?.reasonId ? (reasonName.get(s.reasonId) ?? null) : null, since: s?.since ?? null,
+      };
+    });
+  }
+
+  /** Seconds in each state per user over [from, to), from presence_events (open rows count up to now). */
+  async timeInState(em: EntityManager, tenantId: number, from: Date, to: Date, userId?: number): Promise<{ userId: number; name: string; seconds: Record<PresenceState, number> }[]> {
+    const rows = (await em.getConnection().execute(
+      `select e.user_id, u.name, e.state,
+              sum(greatest(0, timestampdiff(second, greatest(e.started_at, ?), least(coalesce(e.ended_at, utc_timestamp()), ?)))) as secs
+         from presence_events e join users u on u.id = e.user_id
+        where e.tenant_id = ? and e.started_at < ? and (e.ended_at is null or e.ended_at > ?) ${userId ? 'and e.user_id = ?' : ''}
+        group by e.user_id, u.name, e.state`,
+      [from, to, tenantId, to, from, ...(userId ? [userId] : [])],
+    )) as { user_id: number; name: string; state: PresenceState; secs: string | number }[];
+    const out = new Map<number, { userId: number; name: string; seconds: Record<PresenceState, number> }>();
+    for (const r of rows) {
+      const id = Number(r.user_id);
+      if (!out.has(id)) out.set(id, { userId: id, name: r.name, seconds: { available: 0, away: 0, not_ready: 0, on_call: 0, wrap_up: 0, offline: 0 } });
+      out.get(id)!.seconds[r.state] = Number(r.secs);
+    }
+    return [...out.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  // ---------------------------------------------------------------- viewers
+
+  /** The socket now looks at `entity` (or at nothing); returns who views it. */
+  async setViewing(socketId: string, entity: { entityType: 'lead' | 'conversation'; entityId: number } | null): Promise<Viewer[]> {
+    const s = this.local.get(socketId);
+    if (!s) return [];
+    await this.clearViewing(socketId, s.tenantId);
+    if (!entity) return [];
+    const key = this.k.viewers(s.tenantId, entity.entityType, entity.entityId);
+    await this.redis.multi().hset(key, socketId, JSON.stringify({ userId: s.userId, name: s.name })).hset(this.k.sock(socketId), 'view', `${entity.entityType}:${entity.entityId}`).exec();
+    const now = new Date();
+    const em = this.em(s.tenantId);
+    em.create(PresenceTracking, { tenant: s.tenantId, user: s.userId, entityType: entity.entityType, entityId: entity.entityId, socketId, nodeId: this.nodeId, startedAt: now, lastSeenAt: now } as never);
+    await em.flush();
+    return this.publishViewers(s.tenantId, entity.entityType, entity.entityId);
+  }
+
+  private async clearViewing(socketId: string, tenantId: number): Promise<void> {
+    const current = await this.redis.hget(this.k.sock(socketId), 'view');
+    if (!current) return;
+    const [type, idText] = current.split(':');
+    const id = Number(idText);
+    await this.redis.multi().hdel(this.k.viewers(tenantId, type, id), socketId).hdel(this.k.sock(socketId), 'view').exec();
+    await this.em(tenantId).nativeDelete(PresenceTracking, { tenant: tenantId, socketId, entityType: type, entityId: id });
+    await this.publishViewers(tenantId, type as 'lead' | 'conversation', id);
+  }
+
+  async viewers(tenantId: number, entityType: string, entityId: number): Promise<Viewer[]> {
+    const all = await this.redis.hvals(this.k.viewers(tenantId, entityType, entityId));
+    const byUser = new Map<number, Viewer>();
+    for (const v of all) {
+      const parsed = JSON.parse(v) as Viewer;
+      byUser.set(parsed.userId, parsed);
+    }
+    return [...byUser.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private async publishViewers(tenantId: number, entityType: 'lead' | 'conversation', entityId: number): Promise<Viewer[]> {
+    const viewers = await this.viewers(tenantId, entityType, entityId);
+    await this.publisher.publish(tenantId, 'viewers:changed', { entityType, entityId, viewers }, { kind: 'entity', entityType, id: entityId });
+    return viewers;
+  }
+
+  /** Sockets this node holds (for tests and the gateway's revalidation). */
+  localSockets(): ReadonlyMap<string, SocketIdentity> {
+    return this.local;
+  }
+
+  private em(tenantId: number): EntityManager {
+    const em = this.orm.em.fork();
+    em.setFilterParams('tenant', { tenantId });
+    return em;
+  }
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { Emitter } from '@socket.io/redis-emitter';
+import type { AnyEnvelope, DomainEvents, Envelope, EventType, ServerToClientEvents } from '../../shared/realtime.ts';
+import { audienceRooms, type Audience } from './audience.ts';
+
+/**
+ * INCR the tenant's sequence and append the event to the tenant's log in one
+ * atomic step, so the log's order is the sequence's order whatever the number
+ * of publishers. The stream id is `<seq>-1`; the log is capped at ARGV[3].
+ */
+const APPEND = `
+local seq = redis.call('INCR', KEYS[1])
+redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], seq .. '-1', 'e', ARGV[1], 'a', ARGV[2])
+return seq`;
+
+export interface StoredEvent {
+  envelope: AnyEnvelope;
+  audience: Audience;
+}
+
+export interface RealtimeKeys {
+  prefix: string;
+  /** The Socket.IO Redis adapter's channel key; the emitter must use the same. */
+  adapterKey: string;
+}
+
+export const realtimeKeys = (prefix: string): RealtimeKeys => ({ prefix, adapterKey: `${prefix}:sio` });
+
+/**
+ * The one publishing helper. It works the same from a web node and from a
+ * worker (it needs no Socket.IO server: the Redis emitter talks to the
+ * adapter of every node), and stamps each event with its envelope.
+ *
+ * Call it after the transaction that made the change has committed; the
+ * services do (`await em.transactional(...)` first, then publish).
+ */
+export class Publisher {
+  private readonly emitter: Emitter<ServerToClientEvents>;
+
+  constructor(private readonly redis: Redis, readonly keys: RealtimeKeys, readonly maxLen: number) {
+    redis.defineCommand('ccAppendEvent', { numberOfKeys: 2, lua: APPEND });
+    this.emitter = new Emitter<ServerToClientEvents>(redis, { key: keys.adapterKey });
+  }
+
+  seqKey(tenantId: number) {
+    return `${this.keys.prefix}:rt:${tenantId}:seq`;
+  }
+  logKey(tenantId: number) {
+    return `${this.keys.prefix}:rt:${tenantId}:log`;
+  }
+
+  async publish<K extends EventType>(tenantId: number, type: K, data: DomainEvents[K], audience: Audience): Promise<Envelope<K, DomainEvents[K]>> {
+    const base = { id: randomUUID(), tenantId, type, at: new Date().toISOString(), data };
+    const seq = Number(await (this.redis as any).ccAppendEvent(this.seqKey(tenantId), this.logKey(tenantId), JSON.stringify(base), JSON.stringify(audience), this.maxLen));
+    const envelope = { ...base, seq } as Envelope<K, DomainEvents[K]>;
+    (this.emitter.to(audienceRooms(tenantId, audience)) as any).emit(type, envelope);
+    return envelope;
+  }
+
+  /** The tenant's latest sequence number (0 before any event). */
+  async currentSeq(tenantId: number): Promise<number> {
+    return Number((await this.redis.get(this.seqKey(tenantId))) ?? 0);
+  }
+
+  /**
+   * Events after `lastSeq`, oldest first, or 'resync' when some of them were
+   * trimmed from the log (or the client is ahead of the server: Redis lost data).
+   */
+  async since(tenantId: number, lastSeq: number, limit = 2000): Promise<{ mode: 'replay'; events: StoredEvent[]; seq: number } | { mode: 'resync'; seq: number }> {
+    const seq = await this.currentSeq(tenantId);
+    if (lastSeq > seq) return { mode: 'resync', seq };
+    if (lastSeq === seq) return { mode: 'replay', events: [], seq };
+    const first = await this.redis.xrange(this.logKey(tenantId), '-', '+', 'COUNT', 1);
+    const firstSeq = first.length ? Number(first[0][0].split('-')[0]) : Infinity;
+    if (firstSeq > lastSeq + 1) return { mode: 'resync', seq };
+    const entries = await this.redis.xrange(this.logKey(tenantId), `${lastSeq + 1}-0`, '+', 'COUNT', limit + 1);
+    if (entries.length > limit) return { mode: 'resync', seq };
+    const events = entries.map(([id, fields]) => {
+      const f: Record<string, string> = {};
+      for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+      return { envelope: { ...JSON.parse(f.e), seq: Number(id.split('-')[0]) } as AnyEnvelope, audience: JSON.parse(f.a) as Audience };
+    });
+    return { mode: 'replay', events, seq };
+  }
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import type { Role } from './roles.ts';
+import type { Permission } from './permissions.ts';
+
+/**
+ * The realtime contract, typed once and imported by the server and the console.
+ *
+ * Every change the server pushes is an {@link Envelope}: the Socket.IO event
+ * name is the envelope's `type`, and the payload is the envelope itself. The
+ * same envelopes come back, in order, from `sync:catchup` after a reconnect.
+ */
+
+export const PRESENCE_STATES = ['available', 'away', 'not_ready', 'on_call', 'wrap_up', 'offline'] as const;
+export type PresenceState = (typeof PRESENCE_STATES)[number];
+/** The states an agent picks in the console; on_call and wrap_up follow their calls. */
+export const AGENT_SETTABLE_STATES = ['available', 'away', 'not_ready'] as const;
+
+/** Entities a console can subscribe to, and the permission each needs. */
+export const ENTITY_ROOMS = {
+  lead: 'leads.view',
+  conversation: 'chats.view',
+  campaign: 'campaigns.view',
+} as const satisfies Record<string, Permission>;
+export type EntityRoomType = keyof typeof ENTITY_ROOMS;
+export const VIEWABLE_ENTITIES = ['lead', 'conversation'] as const;
+
+/** What a stamped event looks like on the wire. */
+export interface Envelope<T extends string = string, D = unknown> {
+  /** Unique id (UUID) of this event. */
+  id: string;
+  tenantId: number;
+  /** Per-tenant sequence number; only grows. A client remembers the highest it saw. */
+  seq: number;
+  type: T;
+  /** ISO 8601 time the event was published. */
+  at: string;
+  data: D;
+}
+
+export interface PresenceView {
+  userId: number;
+  name: string;
+  role: Role;
+  state: PresenceState;
+  reasonId: number | null;
+  reasonName: string | null;
+  /** ISO time the user entered this state; null for a user never seen online. */
+  since: string | null;
+}
+
+export interface Viewer {
+  userId: number;
+  name: string;
+}
+
+/** Every domain event the server publishes, by type, with its data. */
+export interface DomainEvents {
+  'presence:changed': PresenceView;
+  'viewers:changed': { entityType: (typeof VIEWABLE_ENTITIES)[number]; entityId: number; viewers: Viewer[] };
+  'user:created': { id: number; name: string; email: string; role: Role; isActive: boolean };
+  'user:updated': { id: number; name: string; email: string; role: Role; isActive: boolean };
+  'permissions:changed': { role: Role; permissions: Permission[] };
+  'notification:created': { id: number; type: string; title: string; body: string | null; data: Record<string, unknown> | null; createdAt: string };
+  /** For integrators and tests: a free-form event (the publisher accepts any type listed here). */
+  'system:notice': { message: string; [k: string]: unknown };
+}
+export type EventType = keyof DomainEvents;
+export type AnyEnvelope = { [K in EventType]: Envelope<K, DomainEvents[K]> }[EventType];
+
+/** The answer of every client command. */
+export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; code: string; message?: string; details?: unknown };
+type AckFn<T> = (ack: Ack<T>) => void;
+
+export const RoomRef = z.strictObject({ type: z.enum(Object.keys(ENTITY_ROOMS) as [EntityRoomType, ...EntityRoomType[]]), id: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+export type RoomRef = z.infer<typeof RoomRef>;
+export const CatchupRequest = z.strictObject({ lastSeq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
+export const PresenceSetRequest = z.strictObject({ state: z.enum(AGENT_SETTABLE_STATES), reasonId: z.number().int().positive().nullable().optional() });
+export const ViewingRequest = z.strictObject({ entityType: z.enum(VIEWABLE_ENTITIES), entityId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).nullable();
+
+export type CatchupResult =
+  | { mode: 'replay'; events: AnyEnvelope[]; seq: number }
+  | { mode: 'resync'; seq: number };
+
+export interface ClientToServerEvents {
+  'room:join': (room: RoomRef, ack: AckFn<{ room: string }>) => void;
+  'room:leave': (room: RoomRef, ack: AckFn<{ room: string }>) => void;
+  'sync:catchup': (req: z.infer<typeof CatchupRequest>, ack: AckFn<CatchupResult>) => void;
+  'presence:set': (req: z.infer<typeof PresenceSetRequest>, ack: AckFn<PresenceView>) => void;
+  'viewing:set': (req: z.infer<typeof ViewingRequest>, ack: AckFn<{ viewers: Viewer[] }>) => void;
+}
+
+export type ServerToClientEvents = {
+  [K in EventType]: (envelope: Envelope<K, DomainEvents[K]>) => void;
+} & {
+  /** Sent right after connecting: the tenant's current sequence number. */
+  'session:ready': (info: { seq: number; userId: number; tenantId: number; permissions: Permission[] }) => void;
+};
+
+export interface InterServerEvents {
+  ping: () => void;
+}
+
+/** What the gateway keeps on each socket. */
+export interface SocketData {
+  tenantId: number;
+  userId: number;
+  role: Role;
+  name: string;
+  permissions: Permission[];
+  sessionId: string;
+}
+
+/** Room names. Every room is prefixed by its tenant, so no name can reach another tenant. */
+export const rooms = {
+  tenant: (t: number) => `t:${t}`,
+  permission: (t: number, p: Permission) => `t:${t}:p:${p}`,
+  user: (t: number, u: number) => `t:${t}:u:${u}`,
+  entity: (t: number, type: EntityRoomType, id: number) => `t:${t}:${type}:${id}`,
+};
