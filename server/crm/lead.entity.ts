@@ -16,9 +16,9 @@ export const Lead = defineEntity({
     id: p.bigint('number').primary().autoincrement().unsigned(),
     tenant: () => p.manyToOne(Tenant).deleteRule('cascade'),
     // RESTRICT: a status that still has leads cannot be deleted (seed 003 rule).
-    status: () => p.manyToOne(LeadStatus).deleteRule('restrict'),
-    assignedTo: () => p.manyToOne(User).nullable().deleteRule('set null'),
-    createdBy: () => p.manyToOne(User).nullable().deleteRule('set null'),
+    status: () => p.manyToOne(LeadStatus).fieldName('lead_status_id').deleteRule('restrict'),
+    assignedTo: () => p.manyToOne(User).fieldName('assigned_to_user_id').nullable().deleteRule('set null'),
+    createdBy: () => p.manyToOne(User).fieldName('created_by_user_id').nullable().deleteRule('set null'),
     name: p.string().length(255),
     companyName: p.string().length(255).nullable(),
     email: p.string().length(255).nullable(),

@@ -3,6 +3,7 @@ import { MikroORM, type Options } from '@mikro-orm/mariadb';
 // MariaDB driver: it reads MariaDB's catalogue correctly (JSON checks, quoted
 // defaults), so the schema diff after migrating is empty. It also speaks MySQL 8.
 import { Migrator } from '@mikro-orm/migrations';
+import { CompiledQuery, type DatabaseConnection } from 'kysely';
 import { SeedManager } from '@mikro-orm/seeder';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -17,8 +18,12 @@ export function ormOptions(databaseUrl: string, logger?: Logger): Options {
   return {
     entities,
     clientUrl: databaseUrl,
-    // UTC in and out: MariaDB DATETIME has no zone, so the connection pins it.
+    // UTC in and out: MariaDB DATETIME has no zone. `timezone` makes the driver
+    // convert Dates as UTC; the session zone is pinned too, so NOW() is UTC.
     timezone: '+00:00',
+    onCreateConnection: async (conn: unknown) => {
+      await (conn as DatabaseConnection).executeQuery(CompiledQuery.raw("set time_zone = '+00:00'"));
+    },
     charset: 'utf8mb4',
     collate: 'utf8mb4_unicode_ci',
     // Every unit of work forks its own EntityManager with its tenant set.

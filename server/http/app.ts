@@ -70,6 +70,10 @@ export function mountRoute(router: express.Router, spec: RouteSpec, deps: HttpDe
     if (!spec.body && req.body !== undefined && Object.keys(req.body as object).length > 0) {
       throw new BadRequestError('This route takes no request body.', undefined, 'unexpected_body');
     }
+    if (!spec.query && Object.keys(req.query as object).length > 0) {
+      const details = Object.keys(req.query as object).map((k) => ({ path: `query.${k}`, message: 'is not a parameter of this route', code: 'unrecognized_keys' }));
+      throw new BadRequestError('This route takes no query parameters.', details, 'validation_failed');
+    }
     const result = await spec.handler(ctx, input, req, res);
     if (res.headersSent) return;
     const status = spec.status ?? 200;

@@ -197,9 +197,9 @@ describe('the migrated schema', () => {
     // A tenant's deletion takes its users with it.
     expect(await rule('users', 'tenant_id')).toEqual({ r: 'CASCADE', rt: 'tenants' });
     // A status with leads cannot be deleted (DESIGN §2).
-    expect(await rule('leads', 'status_id')).toEqual({ r: 'RESTRICT', rt: 'lead_statuses' });
+    expect(await rule('leads', 'lead_status_id')).toEqual({ r: 'RESTRICT', rt: 'lead_statuses' });
     // A deleted agent leaves their leads unassigned, not deleted.
-    expect(await rule('leads', 'assigned_to_id')).toEqual({ r: 'SET NULL', rt: 'users' });
+    expect(await rule('leads', 'assigned_to_user_id')).toEqual({ r: 'SET NULL', rt: 'users' });
   });
 });
 

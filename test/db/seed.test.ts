@@ -123,8 +123,8 @@ describe('seedDemo', () => {
 
     // No row points at another tenant's row.
     const crossTenant = await q<{ what: string; n: number }>(`
-      select 'lead status' what, count(*) n from leads l join lead_statuses s on s.id = l.status_id where s.tenant_id <> l.tenant_id
-      union all select 'lead assignee', count(*) from leads l join users u on u.id = l.assigned_to_id where u.tenant_id <> l.tenant_id
+      select 'lead status' what, count(*) n from leads l join lead_statuses s on s.id = l.lead_status_id where s.tenant_id <> l.tenant_id
+      union all select 'lead assignee', count(*) from leads l join users u on u.id = l.assigned_to_user_id where u.tenant_id <> l.tenant_id
       union all select 'call agent', count(*) from calls c join users u on u.id = c.user_id where u.tenant_id <> c.tenant_id
       union all select 'call disposition', count(*) from calls c join call_dispositions d on d.id = c.disposition_id where d.tenant_id <> c.tenant_id
       union all select 'activity lead', count(*) from lead_activities a join leads l on l.id = a.lead_id where l.tenant_id <> a.tenant_id`);

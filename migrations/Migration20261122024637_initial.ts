@@ -1,8 +1,8 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261122023114_initial extends Migration {
+export class Migration20261122024637_initial extends Migration {
 
-  override name = 'Migration20261122023114_initial';
+  override name = 'Migration20261122024637_initial';
 
   override up(): void | Promise<void> {
     this.addSql(`create table \`tenants\` (\`id\` bigint unsigned not null auto_increment primary key, \`name\` varchar(255) not null, \`status\` enum('active','suspended','closed') not null default 'active', \`timezone\` varchar(64) not null default 'UTC', \`default_country\` varchar(2) not null default 'US', \`settings\` json null, \`created_at\` datetime null, \`updated_at\` datetime null) default character set utf8mb4 collate utf8mb4_unicode_ci engine = InnoDB;`);
@@ -35,7 +35,7 @@ export class Migration20261122023114_initial extends Migration {
     this.addSql(`alter table \`ticket_categories\` add index \`ticket_categories_tenant_id_index\` (\`tenant_id\`);`);
     this.addSql(`alter table \`ticket_categories\` add unique \`ticket_categories_tenant_name_unique\` (\`tenant_id\`, \`name\`);`);
 
-    this.addSql(`create table \`users\` (\`id\` bigint unsigned not null auto_increment primary key, \`tenant_id\` bigint unsigned not null, \`name\` varchar(255) not null, \`email\` varchar(255) not null, \`email_verified_at\` datetime null, \`password\` varchar(255) not null, \`role\` enum('tenant_admin','supervisor','sales_agent','support_agent','read_only') not null default 'sales_agent', \`is_active\` tinyint(1) not null default true, \`last_login_at\` datetime null, \`created_at\` datetime null, \`updated_at\` datetime null) default character set utf8mb4 collate utf8mb4_unicode_ci engine = InnoDB;`);
+    this.addSql(`create table \`users\` (\`id\` bigint unsigned not null auto_increment primary key, \`tenant_id\` bigint unsigned not null, \`name\` varchar(255) not null, \`email\` varchar(255) not null, \`email_verified_at\` datetime null, \`password\` varchar(255) not null, \`role\` enum('tenant_admin','supervisor','sales_agent','support_agent','read_only') not null default 'sales_agent', \`is_active\` tinyint(1) not null default true, \`token_version\` int not null default 0, \`last_login_at\` datetime null, \`created_at\` datetime null, \`updated_at\` datetime null) default character set utf8mb4 collate utf8mb4_unicode_ci engine = InnoDB;`);
     this.addSql(`alter table \`users\` add index \`users_tenant_id_index\` (\`tenant_id\`);`);
     this.addSql(`alter table \`users\` add unique \`users_email_unique\` (\`email\`);`);
     this.addSql(`alter table \`users\` add index \`users_tenant_role_idx\` (\`tenant_id\`, \`role\`);`);
@@ -81,13 +81,13 @@ export class Migration20261122023114_initial extends Migration {
     this.addSql(`alter table \`notifications\` add index \`notifications_user_id_index\` (\`user_id\`);`);
     this.addSql(`alter table \`notifications\` add index \`notifications_tenant_user_read_idx\` (\`tenant_id\`, \`user_id\`, \`read_at\`, \`created_at\`);`);
 
-    this.addSql(`create table \`leads\` (\`id\` bigint unsigned not null auto_increment primary key, \`tenant_id\` bigint unsigned not null, \`status_id\` bigint unsigned not null, \`assigned_to_id\` bigint unsigned null, \`created_by_id\` bigint unsigned null, \`name\` varchar(255) not null, \`company_name\` varchar(255) null, \`email\` varchar(255) null, \`phone\` varchar(32) null, \`source\` varchar(255) null, \`score\` enum('hot','warm','cold') not null default 'warm', \`estimated_value\` numeric(12,2) null, \`last_contacted_at\` datetime null, \`next_followup_at\` datetime null, \`version\` int not null default 1, \`created_at\` datetime null, \`updated_at\` datetime null) default character set utf8mb4 collate utf8mb4_unicode_ci engine = InnoDB;`);
+    this.addSql(`create table \`leads\` (\`id\` bigint unsigned not null auto_increment primary key, \`tenant_id\` bigint unsigned not null, \`lead_status_id\` bigint unsigned not null, \`assigned_to_user_id\` bigint unsigned null, \`created_by_user_id\` bigint unsigned null, \`name\` varchar(255) not null, \`company_name\` varchar(255) null, \`email\` varchar(255) null, \`phone\` varchar(32) null, \`source\` varchar(255) null, \`score\` enum('hot','warm','cold') not null default 'warm', \`estimated_value\` numeric(12,2) null, \`last_contacted_at\` datetime null, \`next_followup_at\` datetime null, \`version\` int not null default 1, \`created_at\` datetime null, \`updated_at\` datetime null) default character set utf8mb4 collate utf8mb4_unicode_ci engine = InnoDB;`);
     this.addSql(`alter table \`leads\` add index \`leads_tenant_id_index\` (\`tenant_id\`);`);
-    this.addSql(`alter table \`leads\` add index \`leads_status_id_index\` (\`status_id\`);`);
-    this.addSql(`alter table \`leads\` add index \`leads_assigned_to_id_index\` (\`assigned_to_id\`);`);
-    this.addSql(`alter table \`leads\` add index \`leads_created_by_id_index\` (\`created_by_id\`);`);
-    this.addSql(`alter table \`leads\` add index \`leads_tenant_status_idx\` (\`tenant_id\`, \`status_id\`, \`id\`);`);
-    this.addSql(`alter table \`leads\` add index \`leads_tenant_assigned_fup_idx\` (\`tenant_id\`, \`assigned_to_id\`, \`next_followup_at\`);`);
+    this.addSql(`alter table \`leads\` add index \`leads_lead_status_id_index\` (\`lead_status_id\`);`);
+    this.addSql(`alter table \`leads\` add index \`leads_assigned_to_user_id_index\` (\`assigned_to_user_id\`);`);
+    this.addSql(`alter table \`leads\` add index \`leads_created_by_user_id_index\` (\`created_by_user_id\`);`);
+    this.addSql(`alter table \`leads\` add index \`leads_tenant_status_idx\` (\`tenant_id\`, \`lead_status_id\`, \`id\`);`);
+    this.addSql(`alter table \`leads\` add index \`leads_tenant_assigned_fup_idx\` (\`tenant_id\`, \`assigned_to_user_id\`, \`next_followup_at\`);`);
     this.addSql(`alter table \`leads\` add index \`leads_tenant_followup_idx\` (\`tenant_id\`, \`next_followup_at\`);`);
     this.addSql(`alter table \`leads\` add index \`leads_tenant_phone_idx\` (\`tenant_id\`, \`phone\`);`);
     this.addSql(`alter table \`leads\` add index \`leads_tenant_email_idx\` (\`tenant_id\`, \`email\`);`);
@@ -308,9 +308,9 @@ export class Migration20261122023114_initial extends Migration {
     this.addSql(`alter table \`notifications\` add constraint \`notifications_user_id_foreign\` foreign key (\`user_id\`) references \`users\` (\`id\`) on delete cascade;`);
 
     this.addSql(`alter table \`leads\` add constraint \`leads_tenant_id_foreign\` foreign key (\`tenant_id\`) references \`tenants\` (\`id\`) on delete cascade;`);
-    this.addSql(`alter table \`leads\` add constraint \`leads_status_id_foreign\` foreign key (\`status_id\`) references \`lead_statuses\` (\`id\`) on delete restrict;`);
-    this.addSql(`alter table \`leads\` add constraint \`leads_assigned_to_id_foreign\` foreign key (\`assigned_to_id\`) references \`users\` (\`id\`) on delete set null;`);
-    this.addSql(`alter table \`leads\` add constraint \`leads_created_by_id_foreign\` foreign key (\`created_by_id\`) references \`users\` (\`id\`) on delete set null;`);
+    this.addSql(`alter table \`leads\` add constraint \`leads_lead_status_id_foreign\` foreign key (\`lead_status_id\`) references \`lead_statuses\` (\`id\`) on delete restrict;`);
+    this.addSql(`alter table \`leads\` add constraint \`leads_assigned_to_user_id_foreign\` foreign key (\`assigned_to_user_id\`) references \`users\` (\`id\`) on delete set null;`);
+    this.addSql(`alter table \`leads\` add constraint \`leads_created_by_user_id_foreign\` foreign key (\`created_by_user_id\`) references \`users\` (\`id\`) on delete set null;`);
 
     this.addSql(`alter table \`lead_activities\` add constraint \`lead_activities_tenant_id_foreign\` foreign key (\`tenant_id\`) references \`tenants\` (\`id\`) on delete cascade;`);
     this.addSql(`alter table \`lead_activities\` add constraint \`lead_activities_lead_id_foreign\` foreign key (\`lead_id\`) references \`leads\` (\`id\`) on delete cascade;`);
@@ -452,7 +452,7 @@ export class Migration20261122023114_initial extends Migration {
     this.addSql(`alter table \`campaign_logs\` drop foreign key \`campaign_logs_tenant_id_foreign\`;`);
     this.addSql(`alter table \`campaign_log_retries\` drop foreign key \`campaign_log_retries_tenant_id_foreign\`;`);
     this.addSql(`alter table \`presence_events\` drop foreign key \`presence_events_reason_id_foreign\`;`);
-    this.addSql(`alter table \`leads\` drop foreign key \`leads_status_id_foreign\`;`);
+    this.addSql(`alter table \`leads\` drop foreign key \`leads_lead_status_id_foreign\`;`);
     this.addSql(`alter table \`chats\` drop foreign key \`chats_media_id_foreign\`;`);
     this.addSql(`alter table \`calls\` drop foreign key \`calls_disposition_id_foreign\`;`);
     this.addSql(`alter table \`tickets\` drop foreign key \`tickets_category_id_foreign\`;`);
@@ -462,8 +462,8 @@ export class Migration20261122023114_initial extends Migration {
     this.addSql(`alter table \`presence_tracking\` drop foreign key \`presence_tracking_user_id_foreign\`;`);
     this.addSql(`alter table \`presence_events\` drop foreign key \`presence_events_user_id_foreign\`;`);
     this.addSql(`alter table \`notifications\` drop foreign key \`notifications_user_id_foreign\`;`);
-    this.addSql(`alter table \`leads\` drop foreign key \`leads_assigned_to_id_foreign\`;`);
-    this.addSql(`alter table \`leads\` drop foreign key \`leads_created_by_id_foreign\`;`);
+    this.addSql(`alter table \`leads\` drop foreign key \`leads_assigned_to_user_id_foreign\`;`);
+    this.addSql(`alter table \`leads\` drop foreign key \`leads_created_by_user_id_foreign\`;`);
     this.addSql(`alter table \`lead_activities\` drop foreign key \`lead_activities_user_id_foreign\`;`);
     this.addSql(`alter table \`invitations\` drop foreign key \`invitations_invited_by_id_foreign\`;`);
     this.addSql(`alter table \`contact_groups\` drop foreign key \`contact_groups_created_by_id_foreign\`;`);
