@@ -22,6 +22,12 @@ import { tenancyRoutes } from './tenancy/tenancy.routes.ts';
 import { mountHealth } from './system/health.ts';
 import { buildOpenApi, DOCS_HTML, DOCS_INIT } from './system/openapi.ts';
 import { maintenanceQueue, maintenanceWorker, scheduleMaintenance } from './jobs/maintenance.ts';
+import { Publisher, realtimeKeys } from './realtime/publisher.ts';
+import { RealtimeGateway } from './realtime/gateway.ts';
+import { PresenceService } from './presence/presence.service.ts';
+import { presenceRoutes } from './presence/presence.routes.ts';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../..' : '..');
@@ -44,7 +50,11 @@ export interface System {
   app: express.Express;
   server: http.Server;
   routes: RouteSpec[];
-  services: { auth: AuthService; users: UserService; invitations: InvitationService; apiKeys: ApiKeyService; settings: SettingsService };
+  services: { auth: AuthService; users: UserService; invitations: InvitationService; apiKeys: ApiKeyService; settings: SettingsService; presence: PresenceService };
+  publisher: Publisher;
+  /** The Socket.IO gateway (web and all roles only). */
+  gateway: RealtimeGateway | null;
+  nodeId: string;
   queues: Queue[];
   workers: Worker[];
   listen(port?: number): Promise<number>;
@@ -54,7 +64,8 @@ export interface System {
 export async function createSystem(deps: SystemDeps): Promise<System> {
   const { config } = deps;
   const logger = deps.logger ?? createLogger(config.LOG_LEVEL);
-  const prefix = deps.redisPrefix ?? 'cc';
+  const prefix = deps.redisPrefix ?? config.REDIS_PREFIX;
+  const nodeId = config.NODE_ID || `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.slice(0, 64);
   const ownOrm = !deps.orm;
   const orm = deps.orm ?? (await createOrm(config.DATABASE_URL, logger));
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
@@ -63,12 +74,14 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const tokens = new AccessTokens({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   const limiter = new LoginLimiter(redis, config.LOGIN_MAX_FAILURES, config.LOGIN_WINDOW_SECONDS, `${prefix}:login-fail`);
   const auth = new AuthService(tokens, limiter, config.REFRESH_TOKEN_TTL_DAYS);
-  const users = new UserService(auth);
+  const publisher = new Publisher(redis, realtimeKeys(prefix), config.REALTIME_LOG_MAXLEN);
+  const presence = new PresenceService(orm, redis, publisher, prefix, nodeId, { graceMs: config.PRESENCE_GRACE_MS, heartbeatMs: config.PRESENCE_HEARTBEAT_MS, sweepMs: config.PRESENCE_SWEEP_MS }, logger);
+  const users = new UserService(auth, publisher);
   const invitations = new InvitationService(users, config.PUBLIC_URL, config.INVITATION_TTL_HOURS);
   const apiKeys = new ApiKeyService();
   const settings = new SettingsService();
 
-  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings })];
+  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence)];
   const openapi = buildOpenApi(routes, '0.1.0');
   const clientDir = path.join(root, 'dist', 'client');
   const serveClient = config.SERVE_CLIENT && fs.existsSync(path.join(clientDir, 'index.html'));
@@ -93,6 +106,12 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
     },
   );
   const server = http.createServer(app);
+  const isWeb = config.ROLE === 'web' || config.ROLE === 'all';
+  const gateway = isWeb ? new RealtimeGateway({ httpServer: server, redis, orm, auth, publisher, presence, logger, revalidateMs: config.SOCKET_REVALIDATE_MS }) : null;
+  if (gateway) {
+    gateway.start();
+    presence.start();
+  }
 
   const queues: Queue[] = [];
   const workers: Worker[] = [];
@@ -106,8 +125,8 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
 
   let closed = false;
   return {
-    config, logger, orm, redis, app, server, routes, queues, workers,
-    services: { auth, users, invitations, apiKeys, settings },
+    config, logger, orm, redis, app, server, routes, queues, workers, publisher, gateway, nodeId,
+    services: { auth, users, invitations, apiKeys, settings, presence },
     listen(port = config.PORT) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -120,6 +139,8 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
     async close() {
       if (closed) return;
       closed = true;
+      presence.stop();
+      if (gateway) await gateway.close();
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all(queues.map((q) => q.close()));
       if (server.listening) {

@@ -29,6 +29,13 @@ const schema = z.object({
   WHATSAPP_VERIFY_TOKEN: z.string().default('dev-whatsapp-verify-token'),
   WHATSAPP_GRAPH_URL: z.string().url().default('http://127.0.0.1:3100'),
   SERVE_CLIENT: bool.default(true),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_:-]{1,64}$/, 'letters, digits, _ : - only').default('cc'),
+  NODE_ID: z.string().regex(/^[A-Za-z0-9_.-]{0,64}$/).default(''),
+  PRESENCE_GRACE_MS: z.coerce.number().int().min(1000).max(120_000).default(10_000),
+  PRESENCE_HEARTBEAT_MS: z.coerce.number().int().min(200).max(60_000).default(3_000),
+  PRESENCE_SWEEP_MS: z.coerce.number().int().min(200).max(60_000).default(2_000),
+  SOCKET_REVALIDATE_MS: z.coerce.number().int().min(200).max(60_000).default(2_000),
+  REALTIME_LOG_MAXLEN: z.coerce.number().int().min(10).max(1_000_000).default(10_000),
 });
 
 export type Config = z.infer<typeof schema>;

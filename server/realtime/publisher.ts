@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { Emitter } from '@socket.io/redis-emitter';
-import type { AnyEnvelope, DomainEvents, Envelope, EventType, ServerToClientEvents } from '../../shared/realtime.ts';
+import { rooms, type AnyEnvelope, type DomainEvents, type Envelope, type EventType, type ServerToClientEvents } from '../../shared/realtime.ts';
 import { audienceRooms, type Audience } from './audience.ts';
 
 /**
@@ -56,6 +56,11 @@ export class Publisher {
     const envelope = { ...base, seq } as Envelope<K, DomainEvents[K]>;
     (this.emitter.to(audienceRooms(tenantId, audience)) as any).emit(type, envelope);
     return envelope;
+  }
+
+  /** Drops every socket of a user on every node (deactivation). */
+  disconnectUser(tenantId: number, userId: number): void {
+    this.emitter.in(rooms.user(tenantId, userId)).disconnectSockets(true);
   }
 
   /** The tenant's latest sequence number (0 before any event). */

@@ -6,16 +6,18 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors
 import { decodeCursor, isIdCursor, iso, pageOf } from '../http/pagination.ts';
 import type { Role } from '../../shared/roles.ts';
 import type { AuthService } from '../auth/auth.service.ts';
+import type { Publisher } from '../realtime/publisher.ts';
 
 export function userView(u: { id: number; tenant: { id: number }; name: string; email: string; role: Role; isActive: boolean; lastLoginAt?: Date | null; createdAt?: Date | null }) {
   return { id: u.id, tenantId: u.tenant.id, name: u.name, email: u.email, role: u.role, isActive: u.isActive, lastLoginAt: iso(u.lastLoginAt), createdAt: iso(u.createdAt) };
 }
 
-/** Hook the realtime layer registers to drop or re-room a user's sockets. */
-export type UserAccessChanged = (tenantId: number, userId: number, reason: 'deactivated' | 'role_changed') => void | Promise<void>;
-
 export class UserService {
-  constructor(private readonly auth: AuthService, private readonly onAccessChanged: UserAccessChanged = () => {}) {}
+  constructor(private readonly auth: AuthService, private readonly publisher: Publisher) {}
+
+  private async announce(tenantId: number, type: 'user:created' | 'user:updated', u: { id: number; name: string; email: string; role: Role; isActive: boolean }) {
+    await this.publisher.publish(tenantId, type, { id: u.id, name: u.name, email: u.email, role: u.role, isActive: u.isActive }, { kind: 'permission', permission: 'users.view' });
+  }
 
   async list(ctx: TenantContext, q: { cursor?: string; limit: number; role?: Role; active?: boolean; q?: string }) {
     const after = decodeCursor(q.cursor, isIdCursor);
@@ -43,6 +45,7 @@ export class UserService {
     await ctx.em.flush();
     audit(ctx.em, ctx, { tenantId: ctx.principal.tenantId, userId: ctx.principal.userId, action: 'user.created', entityType: 'user', entityId: u.id, changes: { name: body.name, email: body.email, role: body.role } });
     await ctx.em.flush();
+    await this.announce(ctx.principal.tenantId, 'user:created', u);
     return userView(u);
   }
 
@@ -67,8 +70,10 @@ export class UserService {
       if (revoke) await this.auth.revokeAllForUser(em, ctx.principal.tenantId, u.id);
       audit(em, ctx, { tenantId: ctx.principal.tenantId, userId: ctx.principal.userId, action: body.isActive === false ? 'user.deactivated' : 'user.updated', entityType: 'user', entityId: u.id, changes });
     });
-    if (body.isActive === false && before.isActive) await this.onAccessChanged(ctx.principal.tenantId, u.id, 'deactivated');
-    else if (body.role && body.role !== before.role) await this.onAccessChanged(ctx.principal.tenantId, u.id, 'role_changed');
+    // Committed: tell the others, and drop a deactivated or signed-out user's sockets on every node
+    // (a role change is re-roomed by each node's revalidation within SOCKET_REVALIDATE_MS).
+    if (revoke) this.publisher.disconnectUser(ctx.principal.tenantId, u.id);
+    await this.announce(ctx.principal.tenantId, 'user:updated', u);
     return userView(u);
   }
 

@@ -23,7 +23,7 @@ let acmeId: number;
 let globexId: number;
 
 /** Rows Globex owns, made through Globex's own admin. */
-const g = { user: {} as any, invitation: {} as any, apiKey: {} as any };
+const g = { user: {} as any, invitation: {} as any, apiKey: {} as any, reason: {} as any };
 
 beforeAll(async () => {
   ({ sys, api } = await startSeeded('isolation'));
@@ -35,7 +35,9 @@ beforeAll(async () => {
   const u = await globex.post('/api/v1/users', { name: 'Greta Globexonly', email: 'greta.only@globex.test', role: 'supervisor', password: 'globex-secret-pw' });
   const i = await globex.post('/api/v1/invitations', { email: 'invitee.only@globex.test', role: 'sales_agent' });
   const k = await globex.post('/api/v1/api-keys', { name: 'Globex-only PBX key', scopes: ['pbx'] });
-  expect([u.status, i.status, k.status]).toEqual([201, 201, 201]);
+  const r = await globex.post('/api/v1/presence-reasons', { name: 'Globex-only lunch' });
+  expect([u.status, i.status, k.status, r.status]).toEqual([201, 201, 201, 201]);
+  g.reason = r.body;
   g.user = u.body;
   g.invitation = i.body;
   g.apiKey = k.body;
@@ -52,12 +54,13 @@ const globexRows = async () => ({
   user: (await sql(sys, 'select * from users where id = ?', [g.user.id]))[0],
   invitation: (await sql(sys, 'select * from invitations where id = ?', [g.invitation.id]))[0],
   apiKey: (await sql(sys, 'select * from api_keys where id = ?', [g.apiKey.id]))[0],
+  reason: (await sql(sys, 'select * from presence_reasons where id = ?', [g.reason.id]))[0],
   refreshTokens: await sql(sys, 'select id, revoked_at from refresh_tokens where user_id = ? order by id', [g.user.id]),
   audit: await sql(sys, 'select id from audit_logs where tenant_id = ? order by id', [globexId]),
 });
 
 /** Words of Globex's rows that must never show up in an answer to Acme. */
-const globexSecrets = () => [g.user.email, g.user.name, g.invitation.email, g.apiKey.name, g.apiKey.prefix, 'Globex', 'globex.test'];
+const globexSecrets = () => [g.user.email, g.user.name, g.invitation.email, g.apiKey.name, g.apiKey.prefix, g.reason.name, 'Globex', 'globex.test'];
 
 /**
  * Per `:id` route, which Globex row to aim at and a body that passes
@@ -69,6 +72,7 @@ const TARGETS: Record<string, { row: () => any; body?: Record<string, unknown> }
   'POST /users/:id/deactivate': { row: () => g.user },
   'DELETE /invitations/:id': { row: () => g.invitation },
   'DELETE /api-keys/:id': { row: () => g.apiKey },
+  'PATCH /presence-reasons/:id': { row: () => g.reason, body: { name: 'Hijacked reason', isActive: false } },
 };
 const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 

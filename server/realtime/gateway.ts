@@ -1,0 +1,234 @@
+import type http from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { Redis } from 'ioredis';
+import type { ZodType } from 'zod';
+import type { MikroORM } from '@mikro-orm/mariadb';
+import type { Logger } from '../logger.ts';
+import type { AuthService } from '../auth/auth.service.ts';
+import { AuthStateError } from '../auth/auth.service.ts';
+import { TokenError } from '../auth/tokens.ts';
+import type { Principal } from '../auth/principal.ts';
+import { AppError } from '../http/errors.ts';
+import { zodIssues } from '../http/validation.ts';
+import type { Publisher } from './publisher.ts';
+import { mayReceive } from './audience.ts';
+import type { PresenceService } from '../presence/presence.service.ts';
+import { Lead } from '../crm/lead.entity.ts';
+import { Conversation } from '../messaging/conversation.entity.ts';
+import { Campaign } from '../campaigns/campaign.entity.ts';
+import {
+  CatchupRequest, ENTITY_ROOMS, PresenceSetRequest, RoomRef, ViewingRequest, rooms,
+  type Ack, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents, type SocketData, type EntityRoomType,
+} from '../../shared/realtime.ts';
+import { PERMISSIONS, type Permission } from '../../shared/permissions.ts';
+
+type IO = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type ServerSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface GatewayDeps {
+  httpServer: http.Server;
+  redis: Redis;
+  orm: MikroORM;
+  auth: AuthService;
+  publisher: Publisher;
+  presence: PresenceService;
+  logger: Logger;
+  /** How often each node re-checks its sockets' users (deactivation, suspension, role change). */
+  revalidateMs: number;
+}
+
+/** Error codes a client may see in a failed ack; anything else becomes `internal_error`. */
+const EXPOSED_CODES = new Set(['validation_failed', 'forbidden', 'not_found', 'conflict', 'on_call', 'unknown_reason', 'unprocessable']);
+
+const ENTITY_TABLES: Record<EntityRoomType, any> = { lead: Lead, conversation: Conversation, campaign: Campaign };
+
+/**
+ * The Socket.IO gateway: same HTTP server and port as the API, Redis adapter so
+ * every node shares rooms, authentication in the handshake, rooms that follow
+ * what each user may see, validated commands with acks, and catch-up.
+ */
+export class RealtimeGateway {
+  readonly io: IO;
+  private readonly subClient: Redis;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly d: GatewayDeps) {
+    this.subClient = d.redis.duplicate();
+    this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(d.httpServer, {
+      adapter: createAdapter(d.redis, this.subClient, { key: d.publisher.keys.adapterKey }),
+      transports: ['polling', 'websocket'],
+      serveClient: false,
+      pingInterval: 10_000,
+      pingTimeout: 8_000,
+      maxHttpBufferSize: 64 * 1024,
+    });
+    this.io.use((socket, next) => {
+      this.authenticate(socket).then(() => next(), (err: Error) => next(err));
+    });
+    this.io.on('connection', (socket) => void this.onConnection(socket));
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.revalidate().catch((err) => this.d.logger.warn({ err }, 'socket revalidation failed')), this.d.revalidateMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    const local = [...this.io.of('/').sockets.values()];
+    await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    await Promise.all(local.map((s) => this.d.presence.disconnected(s.id).catch(() => undefined)));
+    this.subClient.disconnect();
+  }
+
+  /** Handshake: the access token in `auth.token`. A refusal says which problem it was. */
+  private async authenticate(socket: ServerSocket): Promise<void> {
+    const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined;
+    let principal: Principal;
+    try {
+      principal = await this.d.auth.authenticate(this.d.orm.em.fork(), token);
+    } catch (err) {
+      const code = err instanceof TokenError || err instanceof AuthStateError ? err.reason : 'auth_failed';
+      const message = err instanceof Error && (err instanceof TokenError || err instanceof AuthStateError) ? err.message : 'Authentication failed.';
+      if (!(err instanceof TokenError || err instanceof AuthStateError)) this.d.logger.error({ err }, 'socket authentication error');
+      const e = new Error(`${code}: ${message}`) as Error & { data?: unknown };
+      e.data = { code, message };
+      throw e;
+    }
+    socket.data = {
+      tenantId: principal.tenantId,
+      userId: principal.userId!,
+      role: principal.role!,
+      name: principal.name,
+      permissions: [...principal.permissions],
+      sessionId: socket.id,
+    };
+  }
+
+  private async onConnection(socket: ServerSocket): Promise<void> {
+    const { tenantId, userId, permissions } = socket.data;
+    socket.join([rooms.tenant(tenantId), rooms.user(tenantId, userId), ...permissions.map((p) => rooms.permission(tenantId, p))]);
+
+    socket.on('room:join', this.command(socket, RoomRef, async (room) => {
+      const name = await this.authorizeEntityRoom(socket, room.type, room.id);
+      socket.join(name);
+      return { room: name };
+    }));
+    socket.on('room:leave', this.command(socket, RoomRef, async (room) => {
+      const name = rooms.entity(socket.data.tenantId, room.type, room.id);
+      socket.leave(name);
+      return { room: name };
+    }));
+    socket.on('sync:catchup', this.command(socket, CatchupRequest, async ({ lastSeq }) => {
+      const res = await this.d.publisher.since(socket.data.tenantId, lastSeq);
+      if (res.mode === 'resync') return res;
+      const viewer = { tenantId: socket.data.tenantId, userId: socket.data.userId, permissions: socket.data.permissions, rooms: socket.rooms };
+      return { mode: 'replay' as const, seq: res.seq, events: res.events.filter((e) => mayReceive(viewer, e.envelope.tenantId, e.audience)).map((e) => e.envelope) };
+    }));
+    socket.on('presence:set', this.command(socket, PresenceSetRequest, (req) => this.d.presence.setByAgent(socket.data.tenantId, socket.data.userId, req.state, req.reasonId ?? null)));
+    socket.on('viewing:set', this.command(socket, ViewingRequest, async (req) => {
+      if (req) {
+        const name = await this.authorizeEntityRoom(socket, req.entityType, req.entityId);
+        // A viewer hears who else is viewing: that travels in the entity's room.
+        socket.join(name);
+      }
+      return { viewers: await this.d.presence.setViewing(socket.id, req) };
+    }));
+    socket.on('disconnect', () => {
+      void this.d.presence.disconnected(socket.id).catch((err) => this.d.logger.warn({ err }, 'presence disconnect failed'));
+    });
+
+    try {
+      await this.d.presence.connected({
+        socketId: socket.id, tenantId, userId, name: socket.data.name,
+        ip: String(socket.handshake.headers['x-forwarded-for'] ?? socket.handshake.address).split(',')[0].trim(),
+        userAgent: String(socket.handshake.headers['user-agent'] ?? ''),
+      });
+      socket.emit('session:ready', { seq: await this.d.publisher.currentSeq(tenantId), userId, tenantId, permissions });
+    } catch (err) {
+      this.d.logger.error({ err }, 'socket set-up failed');
+      socket.disconnect(true);
+    }
+  }
+
+  /** The room of an entity, once the socket may see it: permission, then the row in its own tenant (404 otherwise). */
+  private async authorizeEntityRoom(socket: ServerSocket, type: EntityRoomType, id: number): Promise<string> {
+    const permission = ENTITY_ROOMS[type];
+    if (!socket.data.permissions.includes(permission)) throw new AppError(403, 'forbidden', `This needs the ${permission} permission.`, { permission });
+    const em = this.d.orm.em.fork();
+    em.setFilterParams('tenant', { tenantId: socket.data.tenantId });
+    const found = await em.count(ENTITY_TABLES[type], { id });
+    if (!found) throw new AppError(404, 'not_found', `That ${type} was not found.`);
+    return rooms.entity(socket.data.tenantId, type, id);
+  }
+
+  /**
+   * Wraps a client command: validates the payload, runs the handler, answers
+   * through the ack. A bad payload or a failing handler never throws out of the
+   * event listener, so it cannot crash the node or disturb other sockets.
+   */
+  private command<T, R>(socket: ServerSocket, schema: ZodType<T>, handler: (payload: T) => Promise<R>) {
+    return async (payload: unknown, ack?: unknown) => {
+      const reply = (a: Ack<R>) => {
+        if (typeof ack === 'function') (ack as (a: Ack<R>) => void)(a);
+      };
+      const parsed = schema.safeParse(payload);
+      if (!parsed.success) return reply({ ok: false, code: 'validation_failed', message: 'The payload is invalid.', details: zodIssues(parsed.error, 'payload') });
+      try {
+        reply({ ok: true, data: await handler(parsed.data) });
+      } catch (err) {
+        if (err instanceof AppError && (EXPOSED_CODES.has(err.code) || err.status < 500)) {
+          reply({ ok: false, code: err.code, message: err.message, details: err.details });
+        } else {
+          this.d.logger.error({ err, socketId: socket.id }, 'socket command failed');
+          reply({ ok: false, code: 'internal_error', message: 'Something went wrong on our side.' });
+        }
+      }
+    };
+  }
+
+  /**
+   * Re-checks, in one query per tick, the users behind this node's sockets:
+   * a deactivated user, a suspended tenant or a revoked session is dropped; a
+   * changed role or permission set is re-roomed. This also catches changes made
+   * outside the API (SQL, another tool) within one interval.
+   */
+  async revalidate(): Promise<void> {
+    const sockets = [...this.io.of('/').sockets.values()];
+    if (!sockets.length) return;
+    const pairs = new Map<string, [number, number]>();
+    for (const s of sockets) if (s.data?.userId) pairs.set(`${s.data.tenantId}:${s.data.userId}`, [s.data.tenantId, s.data.userId]);
+    if (!pairs.size) return;
+    const list = [...pairs.values()];
+    const rows = (await this.d.orm.em.fork().getConnection().execute(
+      `select u.id, u.tenant_id, u.role, u.is_active, t.status,
+              (select json_arrayagg(p.permission) from permissions p where p.tenant_id = u.tenant_id and p.role = u.role) as permissions
+         from users u join tenants t on t.id = u.tenant_id
+        where (u.tenant_id, u.id) in (${list.map(() => '(?, ?)').join(', ')})`,
+      list.flat(),
+    )) as { id: number; tenant_id: number; role: string; is_active: number; status: string; permissions: string | null }[];
+    const byKey = new Map(rows.map((r) => [`${Number(r.tenant_id)}:${Number(r.id)}`, r]));
+    for (const s of sockets) {
+      if (!s.data?.userId) continue;
+      const row = byKey.get(`${s.data.tenantId}:${s.data.userId}`);
+      if (!row || !row.is_active || row.status !== 'active') {
+        s.disconnect(true);
+        continue;
+      }
+      const perms = (JSON.parse(row.permissions ?? '[]') as string[]).filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)).sort();
+      const before = [...s.data.permissions].sort();
+      if (row.role === s.data.role && perms.join() === before.join()) continue;
+      const lost = before.filter((p) => !perms.includes(p));
+      const gained = perms.filter((p) => !before.includes(p));
+      for (const p of lost) s.leave(rooms.permission(s.data.tenantId, p));
+      for (const p of gained) s.join(rooms.permission(s.data.tenantId, p));
+      // Entity rooms whose permission is gone are left too.
+      for (const [type, needs] of Object.entries(ENTITY_ROOMS)) {
+        if (lost.includes(needs)) for (const r of [...s.rooms]) if (r.startsWith(`t:${s.data.tenantId}:${type}:`)) s.leave(r);
+      }
+      s.data.permissions = perms;
+      s.data.role = row.role as SocketData['role'];
+    }
+  }
+}
