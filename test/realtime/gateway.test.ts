@@ -1,0 +1,211 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { startSeeded, sql } from '../helpers/seeded.ts';
+import type { TestSystem } from '../helpers/system.ts';
+import type { Api } from '../helpers/api.ts';
+import { command, connectSocket, refusal, sleep, until, type ClientSocket } from '../helpers/sockets.ts';
+
+let sys: TestSystem;
+let api: Api;
+const open: ClientSocket[] = [];
+const ids: Record<string, number> = {};
+let acme: number;
+let globex: number;
+
+async function socketFor(email: string, transports?: ('websocket' | 'polling')[]) {
+  const s = await api.login(email);
+  const socket = await connectSocket(sys.baseUrl, s.accessToken, { transports });
+  open.push(socket);
+  return Object.assign(socket, { session: s });
+}
+
+beforeAll(async () => {
+  ({ sys, api } = await startSeeded('rt_gateway', { PRESENCE_GRACE_MS: 1500, PRESENCE_SWEEP_MS: 300, PRESENCE_HEARTBEAT_MS: 300, SOCKET_REVALIDATE_MS: 500, REALTIME_LOG_MAXLEN: 200 }));
+  for (const r of await sql(sys, 'select id, email from users')) ids[r.email] = Number(r.id);
+  [acme, globex] = (await sql(sys, "select id from tenants order by name = 'Globex Sales', id")).map((r) => Number(r.id));
+});
+afterAll(async () => {
+  for (const s of open) s.close();
+  await sys?.stop();
+});
+
+describe('handshake', () => {
+  it('refuses each bad credential with a message that says which', async () => {
+    const { user } = await api.login('agent2@acme.test');
+    const key = new TextEncoder().encode(sys.config.JWT_SECRET);
+    const claims = { tid: user.tenantId, role: user.role, ver: 0 };
+    const signed = (aud: string, exp: number | string) => new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(String(user.id)).setIssuer(sys.config.JWT_ISSUER).setAudience(aud).setIssuedAt(Math.floor(Date.now() / 1000) - 7200).setExpirationTime(exp).sign(key);
+    const cases: [string | undefined, string][] = [
+      [undefined, 'token_missing'],
+      [await new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).setSubject(String(user.id)).setIssuer(sys.config.JWT_ISSUER).setAudience(sys.config.JWT_AUDIENCE).setIssuedAt().setExpirationTime('5m').sign(new TextEncoder().encode('y'.repeat(40))), 'token_invalid'],
+      [await signed(sys.config.JWT_AUDIENCE, Math.floor(Date.now() / 1000) - 60), 'token_expired'],
+      [new UnsecuredJWT(claims).setSubject(String(user.id)).setIssuer(sys.config.JWT_ISSUER).setAudience(sys.config.JWT_AUDIENCE).setIssuedAt().setExpirationTime('5m').encode(), 'token_algorithm'],
+      [await signed('another-audience', '5m'), 'token_audience'],
+    ];
+    for (const [token, code] of cases) {
+      const r = await refusal(sys.baseUrl, token);
+      expect(r.message, code).toMatch(new RegExp(`^${code}: `));
+      expect(r.data.code).toBe(code);
+    }
+  });
+
+  it('refuses an inactive user and a suspended tenant', async () => {
+    const s = await api.login('agent1@globex.test');
+    await sql(sys, 'update users set is_active = 0 where id = ?', [ids['agent1@globex.test']]);
+    expect((await refusal(sys.baseUrl, s.accessToken)).data.code).toBe('user_inactive');
+    await sql(sys, 'update users set is_active = 1 where id = ?', [ids['agent1@globex.test']]);
+    await sql(sys, "update tenants set status = 'suspended' where id = ?", [globex]);
+    expect((await refusal(sys.baseUrl, s.accessToken)).data.code).toBe('tenant_suspended');
+    await sql(sys, "update tenants set status = 'active' where id = ?", [globex]);
+  });
+
+  it('accepts long-polling as well as websocket', async () => {
+    const s = await socketFor('viewer@acme.test', ['polling']);
+    expect(s.ready.userId).toBe(ids['viewer@acme.test']);
+    expect(s.io.engine.transport.name).toBe('polling');
+    s.close();
+  });
+});
+
+describe('rooms', () => {
+  it('an entity room of the own tenant can be joined; another tenant\'s is not found; a missing permission is forbidden', async () => {
+    const agent = await socketFor('agent1@acme.test');
+    const support = await socketFor('support@acme.test');
+    const [acmeLead] = await sql(sys, 'select id from leads where tenant_id = ? limit 1', [acme]);
+    const [globexLead] = await sql(sys, 'select id from leads where tenant_id = ? limit 1', [globex]);
+    const ok = await command(agent, 'room:join', { type: 'lead', id: Number(acmeLead.id) });
+    expect(ok).toEqual({ ok: true, data: { room: `t:${acme}:lead:${acmeLead.id}` } });
+    const other = await command(agent, 'room:join', { type: 'lead', id: Number(globexLead.id) });
+    expect(other).toMatchObject({ ok: false, code: 'not_found' });
+    // support_agent lacks campaigns.view by default.
+    const denied = await command(support, 'room:join', { type: 'campaign', id: 1 });
+    expect(denied).toMatchObject({ ok: false, code: 'forbidden' });
+  });
+
+  it('a malformed payload gets an error ack and disturbs nobody', async () => {
+    const a = await socketFor('agent2@acme.test');
+    const b = await socketFor('supervisor@acme.test');
+    for (const bad of [null, 'lead', { type: 'lead' }, { type: 'table', id: 1 }, { type: 'lead', id: -1 }, { type: 'lead', id: 1, extra: true }, { type: 'lead', id: 1e300 }]) {
+      const r = await command(a, 'room:join', bad);
+      expect(r).toMatchObject({ ok: false, code: 'validation_failed' });
+    }
+    expect((await command(a, 'sync:catchup', { lastSeq: 'x' })).ok).toBe(false);
+    expect(a.connected && b.connected).toBe(true);
+    const got = until(() => b.received.some((e) => e.type === 'system:notice' && e.data.message === 'still alive'));
+    await sys.publisher.publish(acme, 'system:notice', { message: 'still alive' }, { kind: 'tenant' });
+    await got;
+  });
+});
+
+describe('publishing', () => {
+  it('reaches exactly the sockets of the audience, never another tenant, with a growing sequence', async () => {
+    const admin = await socketFor('admin@acme.test');
+    const viewer = await socketFor('viewer@acme.test');
+    const agent = await socketFor('agent1@acme.test');
+    const other = await socketFor('admin@globex.test');
+    const [lead] = await sql(sys, 'select id from leads where tenant_id = ? limit 1', [acme]);
+    expect((await command(agent, 'room:join', { type: 'lead', id: Number(lead.id) })).ok).toBe(true);
+    for (const s of [admin, viewer, agent, other]) s.received.length = 0;
+
+    const e1 = await sys.publisher.publish(acme, 'system:notice', { message: 'everyone' }, { kind: 'tenant' });
+    const e2 = await sys.publisher.publish(acme, 'system:notice', { message: 'recordings' }, { kind: 'permission', permission: 'calls.recordings.view' });
+    const e3 = await sys.publisher.publish(acme, 'system:notice', { message: 'for agent1' }, { kind: 'user', userId: ids['agent1@acme.test'] });
+    const e4 = await sys.publisher.publish(acme, 'system:notice', { message: 'lead watchers' }, { kind: 'entity', entityType: 'lead', id: Number(lead.id) });
+    expect([e1.seq, e2.seq, e3.seq, e4.seq]).toEqual([e1.seq, e1.seq + 1, e1.seq + 2, e1.seq + 3]);
+    expect(e1).toMatchObject({ tenantId: acme, type: 'system:notice', data: { message: 'everyone' } });
+    expect(e1.id).toMatch(/^[0-9a-f-]{36}$/);
+
+    await until(() => agent.received.length >= 3);
+    await sleep(200);
+    const msgs = (s: ClientSocket & { received: any[] }) => s.received.map((e) => e.data.message);
+    expect(msgs(admin)).toEqual(['everyone', 'recordings']);
+    expect(msgs(viewer)).toEqual(['everyone']);
+    expect(msgs(agent)).toEqual(['everyone', 'for agent1', 'lead watchers']);
+    expect(msgs(other)).toEqual([]);
+  });
+});
+
+describe('catch-up', () => {
+  it('replays exactly the missed events the user may see, in order, and none of the others', async () => {
+    const s = await socketFor('agent2@acme.test');
+    const [lead] = await sql(sys, 'select id from leads where tenant_id = ? order by id desc limit 1', [acme]);
+    expect((await command(s, 'room:join', { type: 'lead', id: Number(lead.id) })).ok).toBe(true);
+    const lastSeq = s.ready.seq;
+    const token = s.session.accessToken;
+    s.close();
+
+    const mine: string[] = [];
+    for (let i = 0; i < 80; i++) {
+      const n = `e${i}`;
+      switch (i % 8) {
+        case 0: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'tenant' }); mine.push(n); break;
+        case 1: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'permission', permission: 'leads.view' }); mine.push(n); break;
+        case 2: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'permission', permission: 'users.manage' }); break;
+        case 3: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'user', userId: ids['agent2@acme.test'] }); mine.push(n); break;
+        case 4: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'user', userId: ids['agent1@acme.test'] }); break;
+        case 5: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'entity', entityType: 'lead', id: Number(lead.id) }); mine.push(n); break;
+        case 6: await sys.publisher.publish(globex, 'system:notice', { message: n }, { kind: 'tenant' }); break;
+        case 7: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'any', of: [{ kind: 'permission', permission: 'calls.make' }, { kind: 'user', userId: 999 }] }); mine.push(n); break;
+      }
+    }
+    expect(mine).toHaveLength(50);
+
+    const again = await connectSocket(sys.baseUrl, token);
+    open.push(again);
+    // The client rejoins its entity rooms first, then asks for what it missed.
+    expect((await command(again, 'room:join', { type: 'lead', id: Number(lead.id) })).ok).toBe(true);
+    const res = await command<any>(again, 'sync:catchup', { lastSeq });
+    expect(res.ok).toBe(true);
+    expect(res.data.mode).toBe('replay');
+    expect(res.data.events.map((e: any) => e.data.message)).toEqual(mine);
+    const seqs = res.data.events.map((e: any) => e.seq);
+    expect([...seqs].sort((a: number, b: number) => a - b)).toEqual(seqs);
+    expect(res.data.events.every((e: any) => e.tenantId === acme)).toBe(true);
+    expect(res.data.seq).toBe(await sys.publisher.currentSeq(acme));
+  });
+
+  it('answers resync when the offset was trimmed away, or is ahead of the server', async () => {
+    const s = await socketFor('viewer@acme.test');
+    const old = 1;
+    for (let i = 0; i < sys.config.REALTIME_LOG_MAXLEN + 5; i++) await sys.publisher.publish(acme, 'system:notice', { message: `fill${i}` }, { kind: 'tenant' });
+    expect(await command<any>(s, 'sync:catchup', { lastSeq: old })).toMatchObject({ ok: true, data: { mode: 'resync' } });
+    const now = await sys.publisher.currentSeq(acme);
+    expect(await command<any>(s, 'sync:catchup', { lastSeq: now + 100 })).toMatchObject({ ok: true, data: { mode: 'resync', seq: now } });
+    expect(await command<any>(s, 'sync:catchup', { lastSeq: now })).toMatchObject({ ok: true, data: { mode: 'replay', events: [] } });
+  });
+});
+
+describe('access changes', () => {
+  it('a deactivated user\'s sockets are dropped at once; a role change re-rooms within seconds', async () => {
+    const admin = await api.login('admin@acme.test');
+    const victim = await socketFor('support@acme.test');
+    const dropped = new Promise<void>((r) => victim.once('disconnect', () => r()));
+    const t0 = Date.now();
+    expect((await admin.api.post(`/api/v1/users/${ids['support@acme.test']}/deactivate`)).status).toBe(200);
+    await dropped;
+    expect(Date.now() - t0).toBeLessThan(5000);
+    await sql(sys, 'update users set is_active = 1 where id = ?', [ids['support@acme.test']]);
+
+    // viewer (read_only) becomes a supervisor: without reconnecting, it starts receiving users.view events.
+    const viewer = await socketFor('viewer@acme.test');
+    expect((await admin.api.patch(`/api/v1/users/${ids['viewer@acme.test']}`, { role: 'supervisor' })).status).toBe(200);
+    await until(async () => {
+      viewer.received.length = 0;
+      await sys.publisher.publish(acme, 'system:notice', { message: 'for users.view' }, { kind: 'permission', permission: 'users.view' });
+      await sleep(100);
+      return viewer.received.some((e) => e.data.message === 'for users.view');
+    }, 5000, 50);
+    await admin.api.patch(`/api/v1/users/${ids['viewer@acme.test']}`, { role: 'read_only' });
+  });
+
+  it('a tenant suspended behind the API\'s back is noticed by revalidation', async () => {
+    const s = await socketFor('admin@globex.test');
+    const dropped = new Promise<void>((r) => s.once('disconnect', () => r()));
+    await sql(sys, "update tenants set status = 'suspended' where id = ?", [globex]);
+    try {
+      await dropped;
+    } finally {
+      await sql(sys, "update tenants set status = 'active' where id = ?", [globex]);
+    }
+  });
+});
