@@ -55,5 +55,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
-  return { ...result.data, ...overrides };
+  const config = { ...result.data, ...overrides };
+  // The built-in development secrets are public (they are in this file): production must bring its own.
+  if (config.NODE_ENV === 'production') {
+    const problems: string[] = [];
+    for (const key of ['JWT_SECRET', 'SECRETS_KEYS'] as const) {
+      if (config[key] === schema.shape[key].parse(undefined)) problems.push(`${key}: the development default must not be used in production; set your own`);
+    }
+    if (problems.length) throw new ConfigError(problems);
+  }
+  return config;
 }

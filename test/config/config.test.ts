@@ -156,3 +156,23 @@ describe('the entry point (server/main.ts)', () => {
     expect(r.output).not.toContain('s3cret-db-pass');
   });
 });
+
+describe('production', () => {
+  it('refuses the built-in development secrets, one line each, and accepts real ones', async () => {
+    const load = loadConfig;
+    const CE = ConfigError;
+    let err: unknown;
+    try {
+      load({ NODE_ENV: 'production' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CE);
+    expect((err as InstanceType<typeof CE>).problems).toEqual([
+      expect.stringMatching(/^JWT_SECRET: /),
+      expect.stringMatching(/^SECRETS_KEYS: /),
+    ]);
+    const ok = load({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), SECRETS_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}` });
+    expect(ok.NODE_ENV).toBe('production');
+  });
+});
