@@ -82,6 +82,27 @@ describe('rooms', () => {
     expect(denied).toMatchObject({ ok: false, code: 'forbidden' });
   });
 
+  it('tenant, permission and user rooms are assigned by the server from the token and cannot be asked for', async () => {
+    const agent = await socketFor('agent1@acme.test');
+    const other = await socketFor('admin@globex.test');
+    for (const type of ['tenant', 'permission', 'user']) {
+      const r = await command(agent, 'room:join', { type, id: globex });
+      expect(r, type).toMatchObject({ ok: false, code: 'validation_failed' });
+    }
+    // Proof by delivery: a Globex tenant-wide event, a Globex permission event, a Globex user event never reach agent1.
+    agent.received.length = 0;
+    await sys.publisher.publish(globex, 'system:notice', { message: 'g-tenant' }, { kind: 'tenant' });
+    await sys.publisher.publish(globex, 'system:notice', { message: 'g-perm' }, { kind: 'permission', permission: 'leads.view' });
+    await sys.publisher.publish(globex, 'system:notice', { message: 'g-user' }, { kind: 'user', userId: ids['agent1@acme.test'] });
+    await until(() => other.received.filter((e) => String(e.data.message).startsWith('g-')).length >= 2);
+    await sleep(150);
+    expect(agent.received).toEqual([]);
+    // A permission room the user lacks: agent1 has no users.manage.
+    await sys.publisher.publish(acme, 'system:notice', { message: 'admins only' }, { kind: 'permission', permission: 'users.manage' });
+    await sleep(150);
+    expect(agent.received).toEqual([]);
+  });
+
   it('a malformed payload gets an error ack and disturbs nobody', async () => {
     const a = await socketFor('agent2@acme.test');
     const b = await socketFor('supervisor@acme.test');
