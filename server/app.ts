@@ -26,6 +26,11 @@ import { Publisher, realtimeKeys } from './realtime/publisher.ts';
 import { RealtimeGateway } from './realtime/gateway.ts';
 import { PresenceService } from './presence/presence.service.ts';
 import { presenceRoutes } from './presence/presence.routes.ts';
+import { LeadStatusService } from './crm/lead-statuses.service.ts';
+import { LeadService } from './crm/leads.service.ts';
+import { FollowupScheduler, remindersQueue, remindersWorker } from './crm/followups.ts';
+import { crmRoutes } from './crm/crm.routes.ts';
+import { notificationRoutes } from './notifications/notifications.routes.ts';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 
@@ -50,7 +55,10 @@ export interface System {
   app: express.Express;
   server: http.Server;
   routes: RouteSpec[];
-  services: { auth: AuthService; users: UserService; invitations: InvitationService; apiKeys: ApiKeyService; settings: SettingsService; presence: PresenceService };
+  services: {
+    auth: AuthService; users: UserService; invitations: InvitationService; apiKeys: ApiKeyService; settings: SettingsService; presence: PresenceService;
+    leadStatuses: LeadStatusService; leads: LeadService; followups: FollowupScheduler;
+  };
   publisher: Publisher;
   /** The Socket.IO gateway (web and all roles only). */
   gateway: RealtimeGateway | null;
@@ -77,11 +85,15 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const publisher = new Publisher(redis, realtimeKeys(prefix), config.REALTIME_LOG_MAXLEN);
   const presence = new PresenceService(orm, redis, publisher, prefix, nodeId, { graceMs: config.PRESENCE_GRACE_MS, heartbeatMs: config.PRESENCE_HEARTBEAT_MS, sweepMs: config.PRESENCE_SWEEP_MS }, logger);
   const users = new UserService(auth, publisher);
+  const bullPrefix = `${prefix}:bull`;
+  const followups = new FollowupScheduler(remindersQueue(config.REDIS_URL, bullPrefix));
+  const leadStatuses = new LeadStatusService(publisher);
+  const leads = new LeadService(publisher, followups, leadStatuses);
   const invitations = new InvitationService(users, config.PUBLIC_URL, config.INVITATION_TTL_HOURS);
   const apiKeys = new ApiKeyService();
   const settings = new SettingsService();
 
-  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence)];
+  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence), ...crmRoutes(leads, leadStatuses), ...notificationRoutes()];
   const openapi = buildOpenApi(routes, '0.1.0');
   const clientDir = path.join(root, 'dist', 'client');
   const serveClient = config.SERVE_CLIENT && fs.existsSync(path.join(clientDir, 'index.html'));
@@ -113,10 +125,10 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
     presence.start();
   }
 
-  const queues: Queue[] = [];
+  const queues: Queue[] = [followups.queue as Queue];
   const workers: Worker[] = [];
-  const bullPrefix = `${prefix}:bull`;
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
+    workers.push(remindersWorker(orm, publisher, config.REDIS_URL, bullPrefix, logger) as Worker);
     const q = maintenanceQueue({ url: config.REDIS_URL }, bullPrefix);
     queues.push(q as Queue);
     await scheduleMaintenance(q);
@@ -126,7 +138,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   let closed = false;
   return {
     config, logger, orm, redis, app, server, routes, queues, workers, publisher, gateway, nodeId,
-    services: { auth, users, invitations, apiKeys, settings, presence },
+    services: { auth, users, invitations, apiKeys, settings, presence, leadStatuses, leads, followups },
     listen(port = config.PORT) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { Permission } from './permissions.ts';
+import type { LeadActivityView, LeadStatusView, LeadView } from './schemas/leads.ts';
 
 /**
  * The realtime contract, typed once and imported by the server and the console.
@@ -61,6 +62,16 @@ export interface DomainEvents {
   'user:updated': { id: number; name: string; email: string; role: Role; isActive: boolean };
   'permissions:changed': { role: Role; permissions: Permission[] };
   'notification:created': { id: number; type: string; title: string; body: string | null; data: Record<string, unknown> | null; createdAt: string };
+  /** A lead was created, edited, moved, assigned or deleted (to holders of leads.view). */
+  'lead:created': { lead: LeadView; by: Viewer };
+  'lead:updated': { lead: LeadView; by: Viewer };
+  'lead:moved': { lead: LeadView; fromStatusId: number; toStatusId: number; by: Viewer };
+  'lead:assigned': { lead: LeadView; previousAssigneeId: number | null; by: Viewer };
+  'lead:deleted': { id: number; statusId: number; by: Viewer };
+  /** A timeline entry of a lead (to the viewers of that lead). */
+  'lead:activity': LeadActivityView;
+  /** The tenant's pipeline columns changed (created, renamed, reordered, deleted). */
+  'lead-statuses:changed': { statuses: LeadStatusView[] };
   /** For integrators and tests: a free-form event (the publisher accepts any type listed here). */
   'system:notice': { message: string; [k: string]: unknown };
 }

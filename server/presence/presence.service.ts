@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { IsolationLevel, LockMode } from '@mikro-orm/core';
 import type { MikroORM, EntityManager } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { Publisher } from '../realtime/publisher.ts';
@@ -71,6 +72,8 @@ return cur or ''`;
 export class PresenceService {
   private timers: NodeJS.Timeout[] = [];
   private readonly local = new Map<string, SocketIdentity>();
+  private sessionsTouchedAt = Date.now();
+  private readonly viewingQueue = new Map<string, Promise<void>>();
 
   constructor(
     private readonly orm: MikroORM,
@@ -129,8 +132,9 @@ export class PresenceService {
     this.local.delete(socketId);
     if (!s) return;
     await this.redis.zadd(this.k.socks(s.tenantId, s.userId), Date.now() + this.settings.graceMs, socketId);
-    await this.clearViewing(socketId, s.tenantId);
-    await this.em(s.tenantId).nativeUpdate(UserSession, { tenant: s.tenantId, socketId }, { disconnectedAt: new Date() });
+    await this.perSocket(socketId, () => this.clearViewing(socketId, s.tenantId));
+    const now = new Date();
+    await this.em(s.tenantId).nativeUpdate(UserSession, { tenant: s.tenantId, socketId }, { disconnectedAt: now, lastActiveAt: now });
   }
 
   /** Refreshes the liveness of every socket this node holds. */
@@ -143,6 +147,19 @@ export class PresenceService {
       pipe.pexpire(this.k.sock(s.socketId), this.settings.graceMs * 6);
     }
     await pipe.exec();
+    // user_sessions.last_active_at follows liveness, written at most once per grace period.
+    if (Date.now() - this.sessionsTouchedAt >= this.settings.graceMs) {
+      this.sessionsTouchedAt = Date.now();
+      const ids = [...this.local.keys()];
+      const conn = this.orm.em.fork().getConnection();
+      for (let i = 0; i < ids.length; i += 500) {
+        const chunk = ids.slice(i, i + 500);
+        await conn.execute(
+          `update user_sessions set last_active_at = ? where node_id = ? and disconnected_at is null and socket_id in (${chunk.map(() => '?').join(', ')})`,
+          [new Date(), this.nodeId, ...chunk],
+        );
+      }
+    }
   }
 
   /** Moves users with no live socket left to offline, and cleans up what dead sockets left behind. */
@@ -201,18 +218,37 @@ export class PresenceService {
       String(userId), JSON.stringify(next), offlineCheckAt !== undefined ? 'offline-check' : '', String(offlineCheckAt ?? 0), state, `${tenantId}:${userId}`,
     );
     if (prev === null || prev === false) return false;
-    const em = this.em(tenantId);
-    await em.transactional(async (tx) => {
-      const open = await tx.find(PresenceEvent, { tenant: tenantId, user: userId, endedAt: null });
-      for (const row of open) {
-        row.endedAt = at;
-        row.durationSeconds = Math.max(0, Math.round((at.getTime() - row.startedAt.getTime()) / 1000));
-      }
-      tx.create(PresenceEvent, { tenant: tenantId, user: userId, state, reason: reasonId, startedAt: at } as never);
-    });
+    await this.record(tenantId, userId);
     const view = await this.view(tenantId, userId);
     await this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
     return true;
+  }
+
+  /**
+   * Brings the user's presence_events in line with their state in Redis: closes
+   * the open row and opens one for the current state, unless it is already open.
+   * Transitions of one user may race (several tabs, the telephony hook, the
+   * sweeper of any node) and their transactions need not commit in the order of
+   * their compare-and-sets; so each one locks the user's row and records the
+   * state Redis holds now rather than its own, which leaves exactly one open row
+   * that agrees with the live state (a change overtaken within the race is merged
+   * into the next).
+   */
+  private async record(tenantId: number, userId: number): Promise<void> {
+    await this.em(tenantId).transactional(async (tx) => {
+      await tx.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'] });
+      const cur = await this.current(tenantId, userId);
+      if (!cur) return;
+      const open = await tx.find(PresenceEvent, { tenant: tenantId, user: userId, endedAt: null }, { orderBy: { startedAt: 'asc', id: 'asc' } });
+      const last = open.at(-1);
+      if (open.length === 1 && last!.state === cur.state && (last!.reason?.id ?? null) === (cur.reasonId ?? null)) return;
+      const at = new Date(cur.since);
+      for (const row of open) {
+        row.endedAt = at < row.startedAt ? row.startedAt : at;
+        row.durationSeconds = Math.max(0, Math.round((row.endedAt.getTime() - row.startedAt.getTime()) / 1000));
+      }
+      tx.create(PresenceEvent, { tenant: tenantId, user: userId, state: cur.state, reason: cur.reasonId, startedAt: at } as never);
+    }, { isolationLevel: IsolationLevel.READ_COMMITTED });
   }
 
   async view(tenantId: number, userId: number): Promise<PresenceView> {
@@ -267,6 +303,10 @@ export class PresenceService {
 
   /** The socket now looks at `entity` (or at nothing); returns who views it. */
   async setViewing(socketId: string, entity: { entityType: 'lead' | 'conversation'; entityId: number } | null): Promise<Viewer[]> {
+    return this.perSocket(socketId, () => this.applyViewing(socketId, entity));
+  }
+
+  private async applyViewing(socketId: string, entity: { entityType: 'lead' | 'conversation'; entityId: number } | null): Promise<Viewer[]> {
     const s = this.local.get(socketId);
     if (!s) return [];
     await this.clearViewing(socketId, s.tenantId);
@@ -278,6 +318,22 @@ export class PresenceService {
     em.create(PresenceTracking, { tenant: s.tenantId, user: s.userId, entityType: entity.entityType, entityId: entity.entityId, socketId, nodeId: this.nodeId, startedAt: now, lastSeenAt: now } as never);
     await em.flush();
     return this.publishViewers(s.tenantId, entity.entityType, entity.entityId);
+  }
+
+  /**
+   * Runs the viewing changes of one socket one after the other: a console that
+   * navigates faster than its acks come back must not interleave two changes
+   * (each would clear nothing, both would add, and the first entity would keep
+   * a ghost viewer; the second tracking row of the same entity would fail).
+   */
+  private perSocket<T>(socketId: string, fn: () => Promise<T>): Promise<T> {
+    const run = (this.viewingQueue.get(socketId) ?? Promise.resolve()).then(fn);
+    const tail = run.then(() => undefined, () => undefined);
+    this.viewingQueue.set(socketId, tail);
+    void tail.then(() => {
+      if (this.viewingQueue.get(socketId) === tail) this.viewingQueue.delete(socketId);
+    });
+    return run;
   }
 
   private async clearViewing(socketId: string, tenantId: number): Promise<void> {

@@ -4,7 +4,7 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents, AnyEnvelope } fro
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A typed socket.io-client connection that resolves once the server says it is ready. */
-export function connectSocket(baseUrl: string, token: string | undefined, opts: { transports?: ('websocket' | 'polling')[]; headers?: Record<string, string> } = {}): Promise<ClientSocket & { ready: { seq: number; userId: number; tenantId: number; permissions: string[] }; received: AnyEnvelope[] }> {
+export function connectSocket(baseUrl: string, token: string | undefined, opts: { transports?: ('websocket' | 'polling')[]; headers?: Record<string, string> } = {}): Promise<ClientSocket & { ready: { seq: number; userId: number; tenantId: number; permissions: string[] }; received: any[] }> {
   const socket = io(baseUrl, {
     auth: token === undefined ? {} : { token },
     transports: opts.transports ?? ['websocket'],
@@ -42,7 +42,7 @@ export async function refusal(baseUrl: string, token: string | undefined): Promi
 }
 
 /** Sends a command and waits for its ack. */
-export function command<T = any>(socket: ClientSocket, event: keyof ClientToServerEvents, payload: unknown, timeoutMs = 5000): Promise<Ack<T>> {
+export function command<T = any>(socket: ClientSocket, event: keyof ClientToServerEvents, payload: unknown, timeoutMs = 5000): Promise<Ack<T> & { data?: any }> {
   return (socket.timeout(timeoutMs) as any).emitWithAck(event, payload);
 }
 

@@ -23,7 +23,7 @@ let acmeId: number;
 let globexId: number;
 
 /** Rows Globex owns, made through Globex's own admin. */
-const g = { user: {} as any, invitation: {} as any, apiKey: {} as any, reason: {} as any };
+const g = { user: {} as any, invitation: {} as any, apiKey: {} as any, reason: {} as any, lead: {} as any, status: {} as any, notification: {} as any };
 
 beforeAll(async () => {
   ({ sys, api } = await startSeeded('isolation'));
@@ -38,6 +38,13 @@ beforeAll(async () => {
   const r = await globex.post('/api/v1/presence-reasons', { name: 'Globex-only lunch' });
   expect([u.status, i.status, k.status, r.status]).toEqual([201, 201, 201, 201]);
   g.reason = r.body;
+  const st = await globex.post('/api/v1/lead-statuses', { name: 'Globex-only stage' });
+  const ld = await globex.post('/api/v1/leads', { name: 'Globex-only lead', companyName: 'Globex Corp' });
+  expect([st.status, ld.status]).toEqual([201, 201]);
+  g.status = st.body;
+  g.lead = ld.body;
+  const [n] = await sql(sys, "insert into notifications (tenant_id, user_id, type, title, created_at) select tenant_id, id, 'test', 'Globex-only note', utc_timestamp() from users where email = 'admin@globex.test' returning id");
+  g.notification = { id: Number(n.id) };
   g.user = u.body;
   g.invitation = i.body;
   g.apiKey = k.body;
@@ -55,12 +62,16 @@ const globexRows = async () => ({
   invitation: (await sql(sys, 'select * from invitations where id = ?', [g.invitation.id]))[0],
   apiKey: (await sql(sys, 'select * from api_keys where id = ?', [g.apiKey.id]))[0],
   reason: (await sql(sys, 'select * from presence_reasons where id = ?', [g.reason.id]))[0],
+  lead: (await sql(sys, 'select * from leads where id = ?', [g.lead.id]))[0],
+  status: (await sql(sys, 'select * from lead_statuses where id = ?', [g.status.id]))[0],
+  notification: (await sql(sys, 'select * from notifications where id = ?', [g.notification.id]))[0],
+  leadActivities: await sql(sys, 'select id from lead_activities where lead_id = ? order by id', [g.lead.id]),
   refreshTokens: await sql(sys, 'select id, revoked_at from refresh_tokens where user_id = ? order by id', [g.user.id]),
   audit: await sql(sys, 'select id from audit_logs where tenant_id = ? order by id', [globexId]),
 });
 
 /** Words of Globex's rows that must never show up in an answer to Acme. */
-const globexSecrets = () => [g.user.email, g.user.name, g.invitation.email, g.apiKey.name, g.apiKey.prefix, g.reason.name, 'Globex', 'globex.test'];
+const globexSecrets = () => [g.user.email, g.user.name, g.invitation.email, g.apiKey.name, g.apiKey.prefix, g.reason.name, g.lead.name, g.status.name, 'Globex', 'globex.test'];
 
 /**
  * Per `:id` route, which Globex row to aim at and a body that passes
@@ -73,6 +84,16 @@ const TARGETS: Record<string, { row: () => any; body?: Record<string, unknown> }
   'DELETE /invitations/:id': { row: () => g.invitation },
   'DELETE /api-keys/:id': { row: () => g.apiKey },
   'PATCH /presence-reasons/:id': { row: () => g.reason, body: { name: 'Hijacked reason', isActive: false } },
+  'PATCH /lead-statuses/:id': { row: () => g.status, body: { name: 'Hijacked stage', isDefault: true } },
+  'DELETE /lead-statuses/:id': { row: () => g.status },
+  'GET /leads/:id': { row: () => g.lead },
+  'PATCH /leads/:id': { row: () => g.lead, body: { name: 'Hijacked lead' } },
+  'POST /leads/:id/assign': { row: () => g.lead, body: { userId: null } },
+  'POST /leads/:id/move': { row: () => g.lead, body: { statusId: 1, version: 1 } },
+  'DELETE /leads/:id': { row: () => g.lead },
+  'GET /leads/:id/activities': { row: () => g.lead },
+  'POST /leads/:id/notes': { row: () => g.lead, body: { note: 'Hijacked note' } },
+  'POST /notifications/:id/read': { row: () => g.notification },
 };
 const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 

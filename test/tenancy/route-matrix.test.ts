@@ -76,7 +76,7 @@ describe('the route list', () => {
     const publicApi = sys.routes.filter((r) => r.auth.kind === 'public' && !r.absolute).map(key).sort();
     expect(publicApi).toEqual(['GET /invitations/lookup', 'POST /auth/login', 'POST /auth/refresh', 'POST /invitations/accept']);
     const anyUser = sys.routes.filter((r) => r.auth.kind === 'user' && r.auth.permission === null).map(key).sort();
-    expect(anyUser).toEqual(['GET /me', 'GET /presence-reasons', 'GET /presence/time-in-state', 'POST /auth/logout']);
+    expect(anyUser).toEqual(['GET /me', 'GET /notifications', 'GET /presence-reasons', 'GET /presence/time-in-state', 'POST /auth/logout', 'POST /notifications/:id/read', 'POST /notifications/read-all']);
   });
 });
 

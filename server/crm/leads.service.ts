@@ -1,0 +1,383 @@
+import type { EntityManager, FilterQuery } from '@mikro-orm/mariadb';
+import { Lead, type ILead } from './lead.entity.ts';
+import { LeadStatus } from './lead-status.entity.ts';
+import { LeadActivity } from './lead-activity.entity.ts';
+import { User } from '../tenancy/user.entity.ts';
+import { Tenant } from '../tenancy/tenant.entity.ts';
+import { audit } from '../audit/audit.service.ts';
+import type { TenantContext } from '../http/context.ts';
+import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors.ts';
+import { decodeCursor, encodeCursor, isIdCursor, iso } from '../http/pagination.ts';
+import type { Publisher } from '../realtime/publisher.ts';
+import type { FollowupScheduler } from './followups.ts';
+import { toE164, maybeE164 } from '../common/phone.ts';
+import { activityView, leadView } from './lead-views.ts';
+import { statusView, type LeadStatusService } from './lead-statuses.service.ts';
+import type { LeadView } from '../../shared/schemas/leads.ts';
+import type { Viewer } from '../../shared/realtime.ts';
+
+const POPULATE = ['status', 'assignedTo'] as const;
+
+type LeadFields = {
+  name?: string; companyName?: string | null; email?: string | null; phone?: string | null; source?: string | null;
+  score?: 'hot' | 'warm' | 'cold'; estimatedValue?: number | null; nextFollowupAt?: string | null;
+};
+
+const SORT_PROPS = { created_at: 'createdAt', updated_at: 'updatedAt', name: 'name', next_followup_at: 'nextFollowupAt', estimated_value: 'estimatedValue' } as const;
+type SortKey = keyof typeof SORT_PROPS;
+
+/**
+ * Leads and their pipeline. Every change is written with its audit row (and its
+ * timeline activities) in one transaction, then published to holders of
+ * leads.view; timeline entries go to the viewers of that lead. Concurrent
+ * changes are settled by the lead's version: a change made on a stale version
+ * gets 409 with the current lead.
+ */
+export class LeadService {
+  constructor(
+    private readonly publisher: Publisher,
+    private readonly followups: FollowupScheduler,
+    private readonly statuses: LeadStatusService,
+  ) {}
+
+  private by(ctx: TenantContext): Viewer {
+    return { userId: ctx.principal.userId!, name: ctx.principal.name };
+  }
+
+  async find(ctx: TenantContext, id: number, em: EntityManager = ctx.em): Promise<ILead> {
+    const lead = await em.findOne(Lead, { id }, { populate: POPULATE });
+    if (!lead) throw new NotFoundError('Lead');
+    return lead;
+  }
+
+  async get(ctx: TenantContext, id: number): Promise<LeadView> {
+    return leadView(await this.find(ctx, id));
+  }
+
+  private async country(ctx: TenantContext): Promise<string> {
+    const t = await ctx.em.findOne(Tenant, { id: ctx.principal.tenantId });
+    return t?.defaultCountry ?? 'US';
+  }
+
+  private futureDate(value: string, field: string): Date {
+    // Whole seconds: DATETIME keeps no fraction, and the reminder job's id and
+    // staleness check compare this exact instant with the stored one.
+    const d = new Date(Math.floor(new Date(value).getTime() / 1000) * 1000);
+    if (d.getTime() <= Date.now()) throw new UnprocessableError('The follow-up date must be in the future.', [{ path: field, message: 'must be in the future' }], 'followup_in_past');
+    return d;
+  }
+
+  private async assignee(ctx: TenantContext, userId: number | null | undefined): Promise<number | null | undefined> {
+    if (userId === undefined || userId === null) return userId;
+    const u = await ctx.em.findOne(User, { id: userId });
+    if (!u) throw new UnprocessableError('The assignee is not a user of this organisation.', [{ path: 'body.assignedToId', message: 'unknown user' }], 'unknown_user');
+    if (!u.isActive) throw new UnprocessableError('The assignee is deactivated.', [{ path: 'body.assignedToId', message: 'inactive user' }], 'inactive_user');
+    return u.id;
+  }
+
+  async create(ctx: TenantContext, body: LeadFields & { name: string; statusId?: number; assignedToId?: number | null }): Promise<LeadView> {
+    const tenantId = ctx.principal.tenantId;
+    const status = body.statusId
+      ? await ctx.em.findOne(LeadStatus, { id: body.statusId })
+      : await ctx.em.findOne(LeadStatus, { isDefault: true });
+    if (!status) throw new UnprocessableError(body.statusId ? 'That status does not exist.' : 'This organisation has no default lead status.', [{ path: 'body.statusId', message: 'unknown status' }], 'unknown_status');
+    if (status.requiresNote || (status.requiresFollowupDate && !body.nextFollowupAt)) {
+      if (status.requiresFollowupDate && !body.nextFollowupAt) {
+        throw new UnprocessableError(`The status "${status.name}" needs a follow-up date.`, [{ path: 'body.nextFollowupAt', message: 'is required by the status' }], 'followup_required');
+      }
+    }
+    const phone = body.phone ? toE164(body.phone, await this.country(ctx)) : (body.phone ?? null);
+    const followup = body.nextFollowupAt ? this.futureDate(body.nextFollowupAt, 'body.nextFollowupAt') : null;
+    const assignedTo = await this.assignee(ctx, body.assignedToId);
+    const lead = await ctx.em.transactional(async (em) => {
+      const l = em.create(Lead, {
+        tenant: tenantId, status: status.id, assignedTo: assignedTo ?? null, createdBy: ctx.principal.userId, name: body.name,
+        companyName: body.companyName ?? null, email: body.email ?? null, phone, source: body.source ?? null, score: body.score ?? 'warm',
+        estimatedValue: body.estimatedValue ?? null, nextFollowupAt: followup,
+      } as never);
+      await em.flush();
+      audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.created', entityType: 'lead', entityId: l.id, changes: { name: body.name, statusId: status.id } });
+      return l;
+    });
+    const fresh = await this.find(ctx, lead.id, ctx.em.fork());
+    await this.followups.reschedule(tenantId, fresh.id, null, followup);
+    const view = leadView(fresh);
+    await this.publisher.publish(tenantId, 'lead:created', { lead: view, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
+    return view;
+  }
+
+  /**
+   * Writes `changes` only if the lead is still at `version`; returns the new
+   * version, or throws 409 with the current lead.
+   */
+  private async conditionalUpdate(ctx: TenantContext, em: EntityManager, lead: ILead, changes: Record<string, unknown>): Promise<number> {
+    const n = await em.nativeUpdate(Lead, { id: lead.id, version: lead.version }, { ...changes, version: lead.version + 1, updatedAt: new Date() });
+    // The caller's catch turns this into a 409 carrying the current lead.
+    if (n !== 1) throw new ConflictError('Someone else changed this lead first.', undefined, 'stale_version');
+    return lead.version + 1;
+  }
+
+  private async conflictWithCurrent(ctx: TenantContext, id: number): Promise<ConflictError> {
+    const current = await this.find(ctx, id, ctx.em.fork());
+    return new ConflictError('Someone else changed this lead first. Here is the current lead; try again.', { current: leadView(current) }, 'stale_version');
+  }
+
+  async update(ctx: TenantContext, id: number, body: LeadFields & { version?: number }): Promise<LeadView> {
+    const tenantId = ctx.principal.tenantId;
+    const lead = await this.find(ctx, id);
+    if (body.version !== undefined && body.version !== lead.version) throw await this.conflictWithCurrent(ctx, id);
+    const changes: Record<string, unknown> = {};
+    for (const k of ['name', 'companyName', 'email', 'source', 'score', 'estimatedValue'] as const) if (body[k] !== undefined) changes[k] = body[k];
+    if (body.phone !== undefined) changes.phone = body.phone ? toE164(body.phone, await this.country(ctx)) : null;
+    const previousFollowup = lead.nextFollowupAt ?? null;
+    let nextFollowup: Date | null | undefined;
+    if (body.nextFollowupAt !== undefined) {
+      if (body.nextFollowupAt === null && lead.status.requiresFollowupDate && !lead.status.isClosed) {
+        throw new UnprocessableError(`The status "${lead.status.name}" needs a follow-up date.`, [{ path: 'body.nextFollowupAt', message: 'is required by the status' }], 'followup_required');
+      }
+      nextFollowup = body.nextFollowupAt ? this.futureDate(body.nextFollowupAt, 'body.nextFollowupAt') : null;
+      if (nextFollowup && lead.status.isClosed) {
+        throw new UnprocessableError('A closed lead has no follow-up.', [{ path: 'body.nextFollowupAt', message: 'the lead is closed' }], 'lead_closed');
+      }
+      changes.nextFollowupAt = nextFollowup;
+    }
+    const before = Object.fromEntries(Object.keys(changes).map((k) => [k, (lead as unknown as Record<string, unknown>)[k] instanceof Date ? iso((lead as any)[k]) : (lead as any)[k]]));
+    await ctx.em.transactional(async (em) => {
+      await this.conditionalUpdate(ctx, em, lead, changes);
+      if (nextFollowup !== undefined && (nextFollowup?.getTime() ?? null) !== (previousFollowup?.getTime() ?? null)) {
+        em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'followup', payload: { scheduled_for: iso(nextFollowup), previous: iso(previousFollowup) } } as never);
+      }
+      audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.updated', entityType: 'lead', entityId: id, changes: { from: before, to: Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])) } });
+      await em.flush();
+    }).catch(async (err) => {
+      if (err instanceof ConflictError && err.code === 'stale_version') throw await this.conflictWithCurrent(ctx, id);
+      throw err;
+    });
+    if (nextFollowup !== undefined) await this.followups.reschedule(tenantId, id, previousFollowup, nextFollowup);
+    return this.afterChange(ctx, id, 'lead:updated');
+  }
+
+  async assign(ctx: TenantContext, id: number, userId: number | null, version?: number): Promise<LeadView> {
+    const tenantId = ctx.principal.tenantId;
+    const lead = await this.find(ctx, id);
+    if (version !== undefined && version !== lead.version) throw await this.conflictWithCurrent(ctx, id);
+    const target = await this.assignee(ctx, userId);
+    const previous = lead.assignedTo?.id ?? null;
+    if ((target ?? null) === previous) return leadView(lead);
+    await ctx.em.transactional(async (em) => {
+      await this.conditionalUpdate(ctx, em, lead, { assignedTo: target ?? null });
+      em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'assignment', payload: { from_user_id: previous, to_user_id: target ?? null } } as never);
+      audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: target ? 'lead.assigned' : 'lead.unassigned', entityType: 'lead', entityId: id, changes: { from: previous, to: target ?? null } });
+      await em.flush();
+    }).catch(async (err) => {
+      if (err instanceof ConflictError && err.code === 'stale_version') throw await this.conflictWithCurrent(ctx, id);
+      throw err;
+    });
+    const fresh = await this.find(ctx, id, ctx.em.fork());
+    const view = leadView(fresh);
+    await this.publisher.publish(tenantId, 'lead:assigned', { lead: view, previousAssigneeId: previous, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
+    await this.publishLatestActivities(ctx, id, 1);
+    return view;
+  }
+
+  async remove(ctx: TenantContext, id: number): Promise<void> {
+    const tenantId = ctx.principal.tenantId;
+    const lead = await this.find(ctx, id);
+    await ctx.em.transactional(async (em) => {
+      await em.nativeDelete(Lead, { id });
+      audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.deleted', entityType: 'lead', entityId: id, changes: { name: lead.name, statusId: lead.status.id } });
+    });
+    await this.followups.reschedule(tenantId, id, lead.nextFollowupAt ?? null, null);
+    await this.publisher.publish(tenantId, 'lead:deleted', { id, statusId: lead.status.id, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
+  }
+
+  /**
+   * Moves a lead to another column, with the target's rules: a note when it
+   * requires_note, a future follow-up date when it requires_followup_date.
+   * The move, its status_change activity, the note activity and the audit row
+   * are one transaction. The move wins only if `version` is still current.
+   */
+  async move(ctx: TenantContext, id: number, body: { statusId: number; version: number; note?: string; nextFollowupAt?: string }): Promise<LeadView> {
+    const tenantId = ctx.principal.tenantId;
+    const lead = await this.find(ctx, id);
+    const target = await ctx.em.findOne(LeadStatus, { id: body.statusId });
+    if (!target) throw new UnprocessableError('That status does not exist.', [{ path: 'body.statusId', message: 'unknown status' }], 'unknown_status');
+    if (body.version !== lead.version) throw await this.conflictWithCurrent(ctx, id);
+    const missing: { path: string; message: string }[] = [];
+    if (target.requiresNote && !body.note) missing.push({ path: 'body.note', message: `is required to move into "${target.name}"` });
+    if (target.requiresFollowupDate && !body.nextFollowupAt) missing.push({ path: 'body.nextFollowupAt', message: `is required to move into "${target.name}"` });
+    if (missing.length) throw new UnprocessableError(`Moving into "${target.name}" needs ${missing.map((m) => (m.path === 'body.note' ? 'a note' : 'a follow-up date')).join(' and ')}.`, missing, 'move_requirements');
+    const followup = body.nextFollowupAt ? this.futureDate(body.nextFollowupAt, 'body.nextFollowupAt') : undefined;
+    if (followup && target.isClosed) throw new UnprocessableError('A closed lead has no follow-up.', [{ path: 'body.nextFollowupAt', message: 'the target status is closed' }], 'lead_closed');
+    const from = lead.status;
+    if (from.id === target.id && !body.note && !followup) return leadView(lead);
+    const previousFollowup = lead.nextFollowupAt ?? null;
+    // A closed lead needs no reminder; otherwise a new date replaces the old one.
+    const nextFollowup = target.isClosed ? null : (followup ?? previousFollowup);
+    await ctx.em.transactional(async (em) => {
+      await this.conditionalUpdate(ctx, em, lead, { status: target.id, nextFollowupAt: nextFollowup });
+      if (from.id !== target.id) {
+        em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'status_change', payload: { from_status: from.name, to_status: target.name, from_status_id: from.id, to_status_id: target.id } } as never);
+      }
+      if (body.note) em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'note', payload: { note: body.note } } as never);
+      if ((nextFollowup?.getTime() ?? null) !== (previousFollowup?.getTime() ?? null)) {
+        em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'followup', payload: { scheduled_for: iso(nextFollowup), previous: iso(previousFollowup) } } as never);
+      }
+      audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.moved', entityType: 'lead', entityId: id, changes: { from: from.id, to: target.id, note: body.note ?? null } });
+      await em.flush();
+    }).catch(async (err) => {
+      if (err instanceof ConflictError && err.code === 'stale_version') throw await this.conflictWithCurrent(ctx, id);
+      throw err;
+    });
+    await this.followups.reschedule(tenantId, id, previousFollowup, nextFollowup);
+    const fresh = await this.find(ctx, id, ctx.em.fork());
+    const view = leadView(fresh);
+    await this.publisher.publish(tenantId, 'lead:moved', { lead: view, fromStatusId: from.id, toStatusId: target.id, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
+    await this.publishLatestActivities(ctx, id, 3);
+    return view;
+  }
+
+  async addNote(ctx: TenantContext, id: number, note: string) {
+    const tenantId = ctx.principal.tenantId;
+    await this.find(ctx, id);
+    const activity = await ctx.em.transactional(async (em) => {
+      const a = em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'note', payload: { note } } as never);
+      await em.flush();
+      audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.note_added', entityType: 'lead', entityId: id });
+      return a;
+    });
+    const view = activityView(activity, ctx.principal.name);
+    await this.publisher.publish(tenantId, 'lead:activity', view, { kind: 'entity', entityType: 'lead', id });
+    return view;
+  }
+
+  /** The timeline, newest first, with each author's name. */
+  async activities(ctx: TenantContext, id: number, q: { cursor?: string; limit: number }) {
+    await this.find(ctx, id);
+    const after = decodeCursor(q.cursor, isIdCursor);
+    const rows = await ctx.em.find(LeadActivity, { lead: id, ...(after ? { id: { $lt: after.id } } : {}) }, { orderBy: { id: 'desc' }, limit: q.limit + 1, populate: ['user'], filters: { tenant: { tenantId: ctx.principal.tenantId } } });
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    return { data: page.map((a) => activityView(a, a.user.name)), nextCursor: more ? encodeCursor({ id: page[page.length - 1].id }) : null };
+  }
+
+  private async publishLatestActivities(ctx: TenantContext, leadId: number, n: number) {
+    const em = ctx.em.fork();
+    const rows = await em.find(LeadActivity, { lead: leadId }, { orderBy: { id: 'desc' }, limit: n, populate: ['user'], filters: { tenant: { tenantId: ctx.principal.tenantId } } });
+    for (const a of rows.reverse()) {
+      if (a.user.id !== ctx.principal.userId) continue;
+      await this.publisher.publish(ctx.principal.tenantId, 'lead:activity', activityView(a, a.user.name), { kind: 'entity', entityType: 'lead', id: leadId });
+    }
+  }
+
+  private async afterChange(ctx: TenantContext, id: number, type: 'lead:updated'): Promise<LeadView> {
+    const fresh = await this.find(ctx, id, ctx.em.fork());
+    const view = leadView(fresh);
+    await this.publisher.publish(ctx.principal.tenantId, type, { lead: view, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
+    await this.publishLatestActivities(ctx, id, 1);
+    return view;
+  }
+
+  // ------------------------------------------------------------------ reads
+
+  async list(ctx: TenantContext, q: {
+    cursor?: string; limit: number; q?: string; statusId?: number; assignedToId?: number | 'none'; score?: 'hot' | 'warm' | 'cold';
+    source?: string; followupFrom?: string; followupTo?: string; sort: SortKey; order: 'asc' | 'desc';
+  }) {
+    const where: FilterQuery<ILead>[] = [];
+    if (q.statusId) where.push({ status: q.statusId });
+    if (q.assignedToId === 'none') where.push({ assignedTo: null });
+    else if (q.assignedToId) where.push({ assignedTo: q.assignedToId });
+    if (q.score) where.push({ score: q.score });
+    if (q.source) where.push({ source: q.source });
+    if (q.followupFrom || q.followupTo) {
+      where.push({ nextFollowupAt: { ...(q.followupFrom ? { $gte: new Date(q.followupFrom) } : {}), ...(q.followupTo ? { $lt: new Date(q.followupTo) } : {}) } } as FilterQuery<ILead>);
+    }
+    if (q.q) where.push(await this.searchCondition(ctx, q.q));
+    const prop = SORT_PROPS[q.sort];
+    const after = decodeCursor(q.cursor, (v): v is { v: string | number | null; id: number } => isIdCursor(v) && 'v' in v);
+    if (after) where.push(keyset(prop, q.order, after.v === null ? null : prop.endsWith('At') ? new Date(after.v as string) : after.v, after.id));
+    const rows = await ctx.em.find(Lead, where.length ? { $and: where } : {}, { orderBy: { [prop]: q.order, id: q.order } as never, limit: q.limit + 1, populate: POPULATE });
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    const raw = last ? (last as unknown as Record<string, unknown>)[prop] : null;
+    return {
+      data: page.map(leadView),
+      nextCursor: more ? encodeCursor({ v: raw instanceof Date ? raw.toISOString() : (raw as string | number | null) ?? null, id: last.id }) : null,
+    };
+  }
+
+  /** Name, company and email by prefix; a phone number by its E.164 form. Each uses a tenant-first index. */
+  private async searchCondition(ctx: TenantContext, text: string): Promise<FilterQuery<ILead>> {
+    const like = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const or: FilterQuery<ILead>[] = [{ name: { $like: like } }, { companyName: { $like: like } }, { email: { $like: like.toLowerCase() } }];
+    if (/^[+\d][\d\s().-]{2,}$/.test(text)) {
+      const e164 = maybeE164(text, await this.country(ctx));
+      if (e164) or.push({ phone: e164 });
+      const digits = text.replace(/[^\d+]/g, '');
+      if (digits.length >= 3) or.push({ phone: { $like: `${digits.startsWith('+') ? digits : `%${digits}`}%` } });
+    }
+    return { $or: or };
+  }
+
+  /** The kanban: columns in order, each with its count and first page of cards. */
+  async board(ctx: TenantContext, q: { perColumn: number; assignedToId?: number }) {
+    const statuses = await ctx.em.find(LeadStatus, {}, { orderBy: { sortOrder: 'asc', id: 'asc' } });
+    const counts = q.assignedToId ? await this.countsFor(ctx, q.assignedToId) : await this.statuses.counts(ctx.em, ctx.principal.tenantId);
+    const columns = await Promise.all(statuses.map(async (s) => {
+      const page = await this.columnPage(ctx, s.id, { limit: q.perColumn, assignedToId: q.assignedToId });
+      return { status: statusView(s), count: counts.get(s.id) ?? 0, cards: page.data, nextCursor: page.nextCursor };
+    }));
+    return { columns };
+  }
+
+  private async countsFor(ctx: TenantContext, assignedToId: number): Promise<Map<number, number>> {
+    const rows = (await ctx.em.getConnection().execute('select lead_status_id s, count(*) n from leads where tenant_id = ? and assigned_to_user_id = ? group by lead_status_id', [ctx.principal.tenantId, assignedToId])) as { s: number; n: number }[];
+    return new Map(rows.map((r) => [Number(r.s), Number(r.n)]));
+  }
+
+  /** One column's page, newest lead first (the (tenant, status, id) index). */
+  async columnPage(ctx: TenantContext, statusId: number, q: { cursor?: string; limit: number; assignedToId?: number }) {
+    const after = decodeCursor(q.cursor, isIdCursor);
+    const rows = await ctx.em.find(Lead, {
+      status: statusId, ...(q.assignedToId ? { assignedTo: q.assignedToId } : {}), ...(after ? { id: { $lt: after.id } } : {}),
+    }, { orderBy: { id: 'desc' }, limit: q.limit + 1, populate: POPULATE });
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    return { data: page.map(leadView), nextCursor: more ? encodeCursor({ id: page[page.length - 1].id }) : null };
+  }
+
+  async column(ctx: TenantContext, statusId: number, q: { cursor?: string; limit: number; assignedToId?: number }) {
+    const status = await ctx.em.findOne(LeadStatus, { id: statusId });
+    if (!status) throw new NotFoundError('Lead status');
+    return this.columnPage(ctx, statusId, q);
+  }
+
+  /** The caller's open leads with a follow-up, soonest first (seed 003's sample query, tenant-scoped). */
+  async myFollowups(ctx: TenantContext, q: { cursor?: string; limit: number }) {
+    const after = decodeCursor(q.cursor, (v): v is { v: string; id: number } => isIdCursor(v) && typeof (v as Record<string, unknown>).v === 'string');
+    const where: FilterQuery<ILead> = {
+      assignedTo: ctx.principal.userId!, nextFollowupAt: { $ne: null }, status: { isClosed: false },
+      ...(after ? { $or: [{ nextFollowupAt: { $gt: new Date(after.v) } }, { nextFollowupAt: new Date(after.v), id: { $gt: after.id } }] } : {}),
+    } as FilterQuery<ILead>;
+    const rows = await ctx.em.find(Lead, where, { orderBy: { nextFollowupAt: 'asc', id: 'asc' }, limit: q.limit + 1, populate: POPULATE });
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    return { data: page.map(leadView), nextCursor: more ? encodeCursor({ v: last.nextFollowupAt!.toISOString(), id: last.id }) : null };
+  }
+}
+
+/** Rows after (v, id) in ORDER BY prop dir, id dir — NULLs sort first ascending and last descending in MariaDB. */
+function keyset(prop: string, dir: 'asc' | 'desc', v: unknown, id: number): FilterQuery<ILead> {
+  const cmp = dir === 'asc' ? '$gt' : '$lt';
+  if (v === null) {
+    return (dir === 'asc'
+      ? { $or: [{ [prop]: null, id: { $gt: id } }, { [prop]: { $ne: null } }] }
+      : { [prop]: null, id: { $lt: id } }) as FilterQuery<ILead>;
+  }
+  const after: FilterQuery<ILead>[] = [{ [prop]: { [cmp]: v } } as FilterQuery<ILead>, { [prop]: v, id: { [cmp]: id } } as FilterQuery<ILead>];
+  if (dir === 'desc') after.push({ [prop]: null } as FilterQuery<ILead>);
+  return { $or: after };
+}
