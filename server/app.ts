@@ -119,7 +119,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   );
   const server = http.createServer(app);
   const isWeb = config.ROLE === 'web' || config.ROLE === 'all';
-  const gateway = isWeb ? new RealtimeGateway({ httpServer: server, redis, orm, auth, publisher, presence, logger, revalidateMs: config.SOCKET_REVALIDATE_MS }) : null;
+  const gateway = isWeb ? new RealtimeGateway({ httpServer: server, redis, orm, auth, publisher, presence, logger, revalidateMs: config.SOCKET_REVALIDATE_MS, trustProxy: config.TRUST_PROXY }) : null;
   if (gateway) {
     gateway.start();
     presence.start();

@@ -147,13 +147,26 @@ export class PresenceService {
       pipe.pexpire(this.k.sock(s.socketId), this.settings.graceMs * 6);
     }
     await pipe.exec();
+    // A user with a live socket here whom a sweeper moved offline (this node's beats were
+    // late: a Redis outage, a stalled event loop) comes back online.
+    const users = new Map<string, SocketIdentity>();
+    for (const s of this.local.values()) users.set(`${s.tenantId}:${s.userId}`, s);
+    const check = this.redis.pipeline();
+    for (const s of users.values()) check.hget(this.k.state(s.tenantId), String(s.userId));
+    const states = (await check.exec()) ?? [];
+    let i = 0;
+    for (const s of users.values()) {
+      const [err, raw] = states[i++] ?? [];
+      if (err || (raw && (JSON.parse(raw as string) as StoredState).state !== 'offline')) continue;
+      if (this.local.has(s.socketId)) await this.transition(s.tenantId, s.userId, 'available', null);
+    }
     // user_sessions.last_active_at follows liveness, written at most once per grace period.
     if (Date.now() - this.sessionsTouchedAt >= this.settings.graceMs) {
       this.sessionsTouchedAt = Date.now();
       const ids = [...this.local.keys()];
       const conn = this.orm.em.fork().getConnection();
-      for (let i = 0; i < ids.length; i += 500) {
-        const chunk = ids.slice(i, i + 500);
+      for (let at = 0; at < ids.length; at += 500) {
+        const chunk = ids.slice(at, at + 500);
         await conn.execute(
           `update user_sessions set last_active_at = ? where node_id = ? and disconnected_at is null and socket_id in (${chunk.map(() => '?').join(', ')})`,
           [new Date(), this.nodeId, ...chunk],
@@ -171,7 +184,7 @@ export class PresenceService {
       const expired = await this.redis.zrangebyscore(this.k.socks(t, u), '-inf', now);
       for (const socketId of expired) {
         if (this.local.has(socketId)) continue;
-        await this.clearViewing(socketId, t);
+        await this.clearDeadViewing(socketId, t);
         await this.em(t).nativeUpdate(UserSession, { tenant: t, socketId, disconnectedAt: null }, { disconnectedAt: new Date() });
       }
       await this.transition(t, u, 'offline', null, now);
@@ -344,6 +357,22 @@ export class PresenceService {
     await this.redis.multi().hdel(this.k.viewers(tenantId, type, id), socketId).hdel(this.k.sock(socketId), 'view').exec();
     await this.em(tenantId).nativeDelete(PresenceTracking, { tenant: tenantId, socketId, entityType: type, entityId: id });
     await this.publishViewers(tenantId, type as 'lead' | 'conversation', id);
+  }
+
+  /**
+   * What a dead socket viewed: from its Redis record, and from its presence_tracking
+   * rows when that record has already expired (nobody swept for 6 × grace, e.g. a
+   * single node down for a minute); otherwise it would stay listed as a viewer for good.
+   */
+  private async clearDeadViewing(socketId: string, tenantId: number): Promise<void> {
+    await this.clearViewing(socketId, tenantId);
+    const em = this.em(tenantId);
+    const rows = await em.find(PresenceTracking, { tenant: tenantId, socketId });
+    for (const r of rows) {
+      await this.redis.hdel(this.k.viewers(tenantId, r.entityType, r.entityId), socketId);
+      await em.nativeDelete(PresenceTracking, { tenant: tenantId, socketId, entityType: r.entityType, entityId: r.entityId });
+      await this.publishViewers(tenantId, r.entityType as 'lead' | 'conversation', r.entityId);
+    }
   }
 
   async viewers(tenantId: number, entityType: string, entityId: number): Promise<Viewer[]> {

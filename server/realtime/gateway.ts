@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { Server, type Socket } from 'socket.io';
+import proxyaddr from 'proxy-addr';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { Redis } from 'ioredis';
 import type { ZodType } from 'zod';
@@ -36,6 +37,16 @@ export interface GatewayDeps {
   logger: Logger;
   /** How often each node re-checks its sockets' users (deactivation, suspension, role change). */
   revalidateMs: number;
+  /** Express's `trust proxy` setting: which X-Forwarded-For hops to believe for the client's address. */
+  trustProxy: string;
+}
+
+/** Per socket: the entity rooms it asked for, and the one it is viewing (joined for the viewers list only). */
+interface SocketState {
+  joined: Set<string>;
+  viewing: string | null;
+  /** Commands of one socket run one after another, in the order they were sent. */
+  queue: Promise<unknown>;
 }
 
 /** Error codes a client may see in a failed ack; anything else becomes `internal_error`. */
@@ -52,8 +63,11 @@ export class RealtimeGateway {
   readonly io: IO;
   private readonly subClient: Redis;
   private timer?: NodeJS.Timeout;
+  private readonly state = new WeakMap<ServerSocket, SocketState>();
+  private readonly trust: (addr: string, i: number) => boolean;
 
   constructor(private readonly d: GatewayDeps) {
+    this.trust = proxyaddr.compile(d.trustProxy === 'true' ? ['0.0.0.0/0', '::/0'] : d.trustProxy === 'false' ? [] : d.trustProxy.split(',').map((x) => x.trim()));
     this.subClient = d.redis.duplicate();
     this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(d.httpServer, {
       adapter: createAdapter(d.redis, this.subClient, { key: d.publisher.keys.adapterKey }),
@@ -108,16 +122,20 @@ export class RealtimeGateway {
 
   private async onConnection(socket: ServerSocket): Promise<void> {
     const { tenantId, userId, permissions } = socket.data;
+    const st: SocketState = { joined: new Set(), viewing: null, queue: Promise.resolve() };
+    this.state.set(socket, st);
     socket.join([rooms.tenant(tenantId), rooms.user(tenantId, userId), ...permissions.map((p) => rooms.permission(tenantId, p))]);
 
     socket.on('room:join', this.command(socket, RoomRef, async (room) => {
       const name = await this.authorizeEntityRoom(socket, room.type, room.id);
+      st.joined.add(name);
       socket.join(name);
       return { room: name };
     }));
     socket.on('room:leave', this.command(socket, RoomRef, async (room) => {
       const name = rooms.entity(socket.data.tenantId, room.type, room.id);
-      socket.leave(name);
+      st.joined.delete(name);
+      if (st.viewing !== name) socket.leave(name);
       return { room: name };
     }));
     socket.on('sync:catchup', this.command(socket, CatchupRequest, async ({ lastSeq }) => {
@@ -128,11 +146,12 @@ export class RealtimeGateway {
     }));
     socket.on('presence:set', this.command(socket, PresenceSetRequest, (req) => this.d.presence.setByAgent(socket.data.tenantId, socket.data.userId, req.state, req.reasonId ?? null)));
     socket.on('viewing:set', this.command(socket, ViewingRequest, async (req) => {
-      if (req) {
-        const name = await this.authorizeEntityRoom(socket, req.entityType, req.entityId);
-        // A viewer hears who else is viewing: that travels in the entity's room.
-        socket.join(name);
-      }
+      const name = req ? await this.authorizeEntityRoom(socket, req.entityType, req.entityId) : null;
+      // A viewer hears who else is viewing through the entity's room; navigating away leaves it
+      // unless the client also joined it on purpose.
+      if (st.viewing && st.viewing !== name && !st.joined.has(st.viewing)) socket.leave(st.viewing);
+      st.viewing = name;
+      if (name) socket.join(name);
       return { viewers: await this.d.presence.setViewing(socket.id, req) };
     }));
     socket.on('disconnect', () => {
@@ -142,7 +161,8 @@ export class RealtimeGateway {
     try {
       await this.d.presence.connected({
         socketId: socket.id, tenantId, userId, name: socket.data.name,
-        ip: String(socket.handshake.headers['x-forwarded-for'] ?? socket.handshake.address).split(',')[0].trim(),
+        // The same rule as the REST API: X-Forwarded-For counts only from a trusted proxy.
+        ip: proxyaddr(socket.request as never, this.trust),
         userAgent: String(socket.handshake.headers['user-agent'] ?? ''),
       });
       socket.emit('session:ready', { seq: await this.d.publisher.currentSeq(tenantId), userId, tenantId, permissions });
@@ -169,23 +189,30 @@ export class RealtimeGateway {
    * event listener, so it cannot crash the node or disturb other sockets.
    */
   private command<T, R>(socket: ServerSocket, schema: ZodType<T>, handler: (payload: T) => Promise<R>) {
-    return async (payload: unknown, ack?: unknown) => {
-      const reply = (a: Ack<R>) => {
-        if (typeof ack === 'function') (ack as (a: Ack<R>) => void)(a);
-      };
-      const parsed = schema.safeParse(payload);
-      if (!parsed.success) return reply({ ok: false, code: 'validation_failed', message: 'The payload is invalid.', details: zodIssues(parsed.error, 'payload') });
-      try {
-        reply({ ok: true, data: await handler(parsed.data) });
-      } catch (err) {
-        if (err instanceof AppError && (EXPOSED_CODES.has(err.code) || err.status < 500)) {
-          reply({ ok: false, code: err.code, message: err.message, details: err.details });
-        } else {
-          this.d.logger.error({ err, socketId: socket.id }, 'socket command failed');
-          reply({ ok: false, code: 'internal_error', message: 'Something went wrong on our side.' });
-        }
-      }
+    return (payload: unknown, ack?: unknown) => {
+      const st = this.state.get(socket);
+      const run = () => this.runCommand(socket, schema, handler, payload, ack);
+      if (!st) return void run();
+      st.queue = st.queue.then(run, run);
     };
+  }
+
+  private async runCommand<T, R>(socket: ServerSocket, schema: ZodType<T>, handler: (payload: T) => Promise<R>, payload: unknown, ack: unknown): Promise<void> {
+    const reply = (a: Ack<R>) => {
+      if (typeof ack === 'function') (ack as (a: Ack<R>) => void)(a);
+    };
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) return reply({ ok: false, code: 'validation_failed', message: 'The payload is invalid.', details: zodIssues(parsed.error, 'payload') });
+    try {
+      reply({ ok: true, data: await handler(parsed.data) });
+    } catch (err) {
+      if (err instanceof AppError && (EXPOSED_CODES.has(err.code) || err.status < 500)) {
+        reply({ ok: false, code: err.code, message: err.message, details: err.details });
+      } else {
+        this.d.logger.error({ err, socketId: socket.id }, 'socket command failed');
+        reply({ ok: false, code: 'internal_error', message: 'Something went wrong on our side.' });
+      }
+    }
   }
 
   /**

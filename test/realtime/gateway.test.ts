@@ -20,7 +20,7 @@ async function socketFor(email: string, transports?: ('websocket' | 'polling')[]
 }
 
 beforeAll(async () => {
-  ({ sys, api } = await startSeeded('rt_gateway', { PRESENCE_GRACE_MS: 1500, PRESENCE_SWEEP_MS: 300, PRESENCE_HEARTBEAT_MS: 300, SOCKET_REVALIDATE_MS: 500, REALTIME_LOG_MAXLEN: 200 }));
+  ({ sys, api } = await startSeeded('rt_gateway', { PRESENCE_GRACE_MS: 1500, PRESENCE_SWEEP_MS: 300, PRESENCE_HEARTBEAT_MS: 300, SOCKET_REVALIDATE_MS: 500, REALTIME_LOG_MAXLEN: 200, TRUST_PROXY: 'false' }));
   for (const r of await sql(sys, 'select id, email from users')) ids[r.email] = Number(r.id);
   [acme, globex] = (await sql(sys, "select id from tenants order by name = 'Globex Sales', id")).map((r) => Number(r.id));
 });
@@ -115,6 +115,44 @@ describe('rooms', () => {
     const got = until(() => b.received.some((e) => e.type === 'system:notice' && e.data.message === 'still alive'));
     await sys.publisher.publish(acme, 'system:notice', { message: 'still alive' }, { kind: 'tenant' });
     await got;
+  });
+});
+
+describe('viewing and entity rooms', () => {
+  it('navigating to another lead leaves the old lead\'s room, unless the client joined it on purpose', async () => {
+    const s = await socketFor('agent2@acme.test');
+    const [a, b, c] = (await sql(sys, 'select id from leads where tenant_id = ? order by id limit 3', [acme])).map((r) => Number(r.id));
+    expect((await command(s, 'room:join', { type: 'lead', id: c })).ok).toBe(true);
+    expect((await command(s, 'viewing:set', { entityType: 'lead', entityId: a })).ok).toBe(true);
+    expect((await command(s, 'viewing:set', { entityType: 'lead', entityId: b })).ok).toBe(true);
+    expect((await command(s, 'viewing:set', { entityType: 'lead', entityId: c })).ok).toBe(true);
+    expect((await command(s, 'viewing:set', null)).ok).toBe(true);
+    s.received.length = 0;
+    for (const id of [a, b, c]) await sys.publisher.publish(acme, 'system:notice', { message: `lead ${id}` }, { kind: 'entity', entityType: 'lead', id });
+    const notices = () => s.received.filter((e) => e.type === 'system:notice').map((e) => e.data.message);
+    await until(() => notices().length >= 1);
+    await sleep(150);
+    expect(notices()).toEqual([`lead ${c}`]);
+  });
+
+  it('commands of one socket are handled in the order sent: the last lead clicked is the one viewed', async () => {
+    const s = await socketFor('agent1@acme.test');
+    const ids = (await sql(sys, 'select id from leads where tenant_id = ? order by id desc limit 5', [acme])).map((r) => Number(r.id));
+    const acks = await Promise.all(ids.map((id) => command(s, 'viewing:set', { entityType: 'lead', entityId: id })));
+    expect(acks.every((x) => x.ok)).toBe(true);
+    const rows = await sql(sys, 'select entity_id from presence_tracking where socket_id = ?', [s.id]);
+    expect(rows.map((r) => Number(r.entity_id))).toEqual([ids[ids.length - 1]]);
+  });
+});
+
+describe('client address', () => {
+  it('X-Forwarded-For from an untrusted peer is ignored (TRUST_PROXY=false here)', async () => {
+    const { accessToken } = await api.login('viewer@acme.test');
+    const s = await connectSocket(sys.baseUrl, accessToken, { transports: ['polling'], headers: { 'x-forwarded-for': '203.0.113.99' } });
+    open.push(s);
+    const [row] = await sql(sys, 'select ip_address from user_sessions where socket_id = ?', [s.id]);
+    expect(row.ip_address).not.toBe('203.0.113.99');
+    expect(row.ip_address).toMatch(/127\.0\.0\.1/);
   });
 });
 

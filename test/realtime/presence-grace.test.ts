@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSeeded, sql } from '../helpers/seeded.ts';
+import type { TestSystem } from '../helpers/system.ts';
+import type { Api } from '../helpers/api.ts';
+import { command, connectSocket, sleep, until, type ClientSocket } from '../helpers/sockets.ts';
+import { PresenceService } from '../../server/presence/presence.service.ts';
+import type { AnyEnvelope, PresenceView, Viewer } from '../../shared/realtime.ts';
+
+/**
+ * Aggregation over tabs, the grace period (reloads and blips do not flap an
+ * agent offline) and a node that dies without a goodbye: its sockets' presence
+ * and viewing go away within the grace period.
+ */
+
+type Sock = ClientSocket & { ready: { seq: number; userId: number; tenantId: number; permissions: string[] }; received: AnyEnvelope[] };
+
+const GRACE = 1500;
+const SWEEP = 250;
+let sys: TestSystem;
+let api: Api;
+const open: Sock[] = [];
+let acme: number;
+let acmeAdmin: Awaited<ReturnType<Api['login']>>;
+let supervisor: Sock;
+let n = 0;
+const PASSWORD = 'presence-test-password';
+
+async function newUser(role = 'sales_agent') {
+  n += 1;
+  const name = `Grace ${String(n).padStart(3, '0')}`;
+  const email = `grace${n}@acme.test`;
+  const r = await acmeAdmin.api.post('/api/v1/users', { name, email, role, password: PASSWORD });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const session = await api.login(email, PASSWORD);
+  return { id: Number(r.body.id), name, email, token: session.accessToken };
+}
+
+async function socketWith(token: string): Promise<Sock> {
+  const s = (await connectSocket(sys.baseUrl, token)) as Sock;
+  open.push(s);
+  return s;
+}
+
+/** Closes a client socket and resolves once the server has seen it go. */
+async function closeAndWait(s: Sock): Promise<number> {
+  const id = s.id!;
+  s.close();
+  await until(() => !sys.services.presence.localSockets().has(id));
+  return Date.now();
+}
+
+const statesSeen = (s: Sock, userId: number) =>
+  s.received.filter((e) => e.type === 'presence:changed' && (e.data as PresenceView).userId === userId).map((e) => (e.data as PresenceView).state);
+const stateOf = async (userId: number) => (await sys.services.presence.current(acme, userId))?.state ?? 'offline';
+const eventStates = async (userId: number) => (await sql(sys, 'select state from presence_events where user_id = ? order by id', [userId])).map((r) => r.state);
+
+beforeAll(async () => {
+  ({ sys, api } = await startSeeded('rt_presence_grace', { PRESENCE_GRACE_MS: GRACE, PRESENCE_SWEEP_MS: SWEEP, PRESENCE_HEARTBEAT_MS: 250, SOCKET_REVALIDATE_MS: 1000 }));
+  acme = Number((await sql(sys, "select id from tenants where name <> 'Globex Sales' order by id limit 1"))[0].id);
+  acmeAdmin = await api.login('admin@acme.test');
+  supervisor = await socketWith((await api.login('supervisor@acme.test')).accessToken);
+});
+afterAll(async () => {
+  for (const s of open) s.close();
+  await sys?.stop();
+});
+
+// The two scenarios wait on the clock and use users of their own: they run side by side.
+describe.concurrent('tabs and the grace period', () => {
+  it('closing one of two tabs keeps the user online; closing both shows them offline only after the grace period', async () => {
+    const u = await newUser();
+    const [a, b] = [await socketWith(u.token), await socketWith(u.token)];
+    await until(() => statesSeen(supervisor, u.id).includes('available'));
+
+    await closeAndWait(a);
+    // Well past the grace period, the other tab keeps the user online (its heartbeats refresh it).
+    await sleep(GRACE + 3 * SWEEP);
+    expect(await stateOf(u.id)).toBe('available');
+    expect(statesSeen(supervisor, u.id)).toEqual(['available']);
+
+    const gone = await closeAndWait(b);
+    await sleep(GRACE / 2);
+    expect(await stateOf(u.id)).toBe('available');
+    expect(statesSeen(supervisor, u.id)).toEqual(['available']);
+    await until(() => statesSeen(supervisor, u.id).includes('offline'), GRACE + 10 * SWEEP);
+    const after = Date.now() - gone;
+    expect(after).toBeGreaterThanOrEqual(GRACE - 100);
+    expect(await stateOf(u.id)).toBe('offline');
+    expect(statesSeen(supervisor, u.id)).toEqual(['available', 'offline']);
+    expect(await eventStates(u.id)).toEqual(['available', 'offline']);
+    // The user no longer counts as online anywhere: the snapshot agrees.
+    const snap = (await acmeAdmin.api.get('/api/v1/presence')).body.data.find((p: PresenceView) => p.userId === u.id);
+    expect(snap.state).toBe('offline');
+    // Their sessions are closed.
+    expect(await sql(sys, 'select id from user_sessions where user_id = ? and disconnected_at is null', [u.id])).toEqual([]);
+  });
+
+  it('a reload (reconnect within the grace period) never shows the user offline, and keeps their chosen state', async () => {
+    const u = await newUser();
+    const first = await socketWith(u.token);
+    await until(() => statesSeen(supervisor, u.id).includes('available'));
+    expect((await command(first, 'presence:set', { state: 'away' })).ok).toBe(true);
+    await closeAndWait(first);
+    await sleep(400);
+    const second = await socketWith(u.token);
+    // A network blip of the new tab, too.
+    await closeAndWait(second);
+    await sleep(400);
+    const third = await socketWith(u.token);
+    await sleep(GRACE * 2);
+    expect(await stateOf(u.id)).toBe('away');
+    expect(statesSeen(supervisor, u.id)).toEqual(['available', 'away']);
+    expect(await eventStates(u.id)).toEqual(['available', 'away']);
+    expect(third.connected).toBe(true);
+  });
+});
+
+describe.concurrent('a node that dies', () => {
+  it('takes its sockets\' presence and viewing with it within the grace period; live sockets elsewhere are untouched', async () => {
+    // A second node's presence service on the same Redis and database, that dies at once:
+    // its socket is never heartbeated and never disconnected.
+    const deadRedis = sys.redis.duplicate();
+    const dead = new PresenceService(sys.orm, deadRedis, sys.publisher, `t:${sys.dbName}`, 'dead-node-1', { graceMs: GRACE, heartbeatMs: 250, sweepMs: SWEEP }, sys.logger);
+    try {
+      const ghost = await newUser();
+      const live = await newUser();
+      const liveSock = await socketWith(live.token);
+      const [lead] = await sql(sys, 'select id from leads where tenant_id = ? order by id limit 1', [acme]);
+      const leadId = Number(lead.id);
+
+      await dead.connected({ socketId: 'dead-socket-1', tenantId: acme, userId: ghost.id, name: ghost.name, ip: '10.1.2.3', userAgent: 'ghost' });
+      expect(await stateOf(ghost.id)).toBe('available');
+      expect(await dead.setViewing('dead-socket-1', { entityType: 'lead', entityId: leadId })).toEqual([{ userId: ghost.id, name: ghost.name }]);
+      const ack = await command<{ viewers: Viewer[] }>(liveSock, 'viewing:set', { entityType: 'lead', entityId: leadId });
+      expect(ack).toMatchObject({ ok: true });
+      if (!ack.ok) return;
+      expect(ack.data.viewers.map((v: Viewer) => v.userId).sort()).toEqual([ghost.id, live.id].sort());
+      expect(await sql(sys, 'select node_id from presence_tracking where socket_id = ?', ['dead-socket-1'])).toEqual([{ node_id: 'dead-node-1' }]);
+      const died = Date.now();
+
+      await until(() => statesSeen(supervisor, ghost.id).includes('offline'), GRACE + 12 * SWEEP);
+      expect(Date.now() - died).toBeGreaterThanOrEqual(GRACE - 300);
+      expect(await stateOf(ghost.id)).toBe('offline');
+      expect(await eventStates(ghost.id)).toEqual(['available', 'offline']);
+      // The ghost no longer views the lead: the other viewer hears it, the tracking row and the session are closed.
+      await until(() => liveSock.received.some((e) => e.type === 'viewers:changed' && (e.data as any).entityId === leadId && (e.data as any).viewers.length === 1));
+      const last = liveSock.received.filter((e) => e.type === 'viewers:changed' && (e.data as any).entityId === leadId).at(-1)!;
+      expect((last.data as any).viewers).toEqual([{ userId: live.id, name: live.name }]);
+      expect(await sys.services.presence.viewers(acme, 'lead', leadId)).toEqual([{ userId: live.id, name: live.name }]);
+      expect(await sql(sys, 'select id from presence_tracking where socket_id = ?', ['dead-socket-1'])).toEqual([]);
+      const [session] = await sql(sys, 'select ip_address, user_agent, node_id, disconnected_at from user_sessions where socket_id = ?', ['dead-socket-1']);
+      expect(session).toMatchObject({ ip_address: '10.1.2.3', user_agent: 'ghost', node_id: 'dead-node-1' });
+      expect(session.disconnected_at).not.toBeNull();
+      // The live user on the surviving node stayed online all along.
+      expect(await stateOf(live.id)).toBe('available');
+      expect(statesSeen(supervisor, live.id)).toEqual(['available']);
+    } finally {
+      dead.stop();
+      deadRedis.disconnect();
+    }
+  });
+
+  it('leaves no ghost viewer even when nobody swept for so long that the dead socket\'s own record expired', async () => {
+    // E.g. a single-node deployment down for a minute: the per-socket hash (TTL 6 × grace) is gone
+    // by the time a sweeper looks at the socket, but presence_tracking still says what it viewed.
+    const deadRedis = sys.redis.duplicate();
+    const dead = new PresenceService(sys.orm, deadRedis, sys.publisher, `t:${sys.dbName}`, 'dead-node-2', { graceMs: GRACE, heartbeatMs: 250, sweepMs: SWEEP }, sys.logger);
+    try {
+      const ghost = await newUser();
+      const [lead] = await sql(sys, 'select id from leads where tenant_id = ? order by id desc limit 1', [acme]);
+      const leadId = Number(lead.id);
+      await dead.connected({ socketId: 'dead-socket-2', tenantId: acme, userId: ghost.id, name: ghost.name, ip: '10.1.2.4', userAgent: 'ghost' });
+      expect(await dead.setViewing('dead-socket-2', { entityType: 'lead', entityId: leadId })).toEqual([{ userId: ghost.id, name: ghost.name }]);
+      // Its record expires (as its TTL would after a long outage); its liveness score has run out too.
+      await sys.redis.del(`t:${sys.dbName}:pr:sock:dead-socket-2`);
+      await sys.redis.zadd(`t:${sys.dbName}:pr:${acme}:${ghost.id}:socks`, Date.now() - 1, 'dead-socket-2');
+      await until(async () => (await stateOf(ghost.id)) === 'offline', 10 * SWEEP);
+      await until(async () => (await sql(sys, "select id from presence_tracking where socket_id = 'dead-socket-2'")).length === 0, 10 * SWEEP);
+      expect(await sys.services.presence.viewers(acme, 'lead', leadId)).toEqual([]);
+      expect((await sql(sys, "select disconnected_at from user_sessions where socket_id = 'dead-socket-2'"))[0].disconnected_at).not.toBeNull();
+    } finally {
+      dead.stop();
+      deadRedis.disconnect();
+    }
+  });
+});
+
+describe('a node whose heartbeats were late', () => {
+  it('brings its connected users back online once it beats again (a Redis outage or a stalled event loop)', async () => {
+    const u = await newUser();
+    const s = await socketWith(u.token);
+    await until(() => statesSeen(supervisor, u.id).includes('available'));
+    const node = sys.services.presence;
+    node.stop();
+    try {
+      // The beats stopped long enough for the socket to look dead, and a sweeper gave up on the user.
+      await sys.redis.zadd(`t:${sys.dbName}:pr:${acme}:${u.id}:socks`, Date.now() - 1, s.id!);
+      await node.sweep();
+      expect(await stateOf(u.id)).toBe('offline');
+    } finally {
+      node.start();
+    }
+    // The socket never left: the user is shown online again within a few beats.
+    await until(async () => (await stateOf(u.id)) === 'available', 10 * SWEEP);
+    await until(() => statesSeen(supervisor, u.id).at(-1) === 'available');
+    expect(await sql(sys, 'select id from presence_events where user_id = ? and ended_at is null', [u.id])).toHaveLength(1);
+    expect(s.connected).toBe(true);
+  });
+});
