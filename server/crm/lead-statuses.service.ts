@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/mariadb';
+import { raw, type EntityManager } from '@mikro-orm/mariadb';
 import { LeadStatus, type ILeadStatus } from './lead-status.entity.ts';
 import { Lead } from './lead.entity.ts';
 import { audit, diff } from '../audit/audit.service.ts';
@@ -68,7 +68,8 @@ export class LeadStatusService {
     if (body.isDefault === false && current.isDefault) {
       throw new UnprocessableError('A tenant always has one default status: make another status the default instead.', [{ path: 'body.isDefault', message: 'cannot unset the only default' }], 'default_required');
     }
-    const merged = normalise({ ...pick(current), ...body });
+    // Making a status won or lost closes it unless the request itself says otherwise (then normalise refuses it).
+    const merged = normalise({ ...pick(current), ...((body.isWon || body.isLost) && body.isClosed === undefined ? { isClosed: true } : {}), ...body });
     if (body.name !== undefined) await this.assertNameFree(ctx, merged.name!, id);
     const changes = diff(pick(current) as Record<string, unknown>, merged as Record<string, unknown>);
     await ctx.em.transactional(async (em) => {
@@ -112,7 +113,7 @@ export class LeadStatusService {
     }
     await ctx.em.transactional(async (em) => {
       let moved = 0;
-      if (moveTo) moved = await em.nativeUpdate(Lead, { status: id }, { status: moveTo, version: { $inc: 1 } as never });
+      if (moveTo) moved = await em.nativeUpdate(Lead, { status: id }, { status: moveTo, version: raw('version + 1') as never, updatedAt: new Date() });
       // The FK is RESTRICT: a lead added concurrently makes this fail instead of orphaning it.
       await em.nativeDelete(LeadStatus, { id });
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead_status.deleted', entityType: 'lead_status', entityId: id, changes: { name: status.name, movedLeads: moved, moveTo: moveTo ?? null } });

@@ -1,7 +1,7 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/mariadb';
 import { Lead, type ILead } from './lead.entity.ts';
 import { LeadStatus } from './lead-status.entity.ts';
-import { LeadActivity } from './lead-activity.entity.ts';
+import { LeadActivity, type ILeadActivity } from './lead-activity.entity.ts';
 import { User } from '../tenancy/user.entity.ts';
 import { Tenant } from '../tenancy/tenant.entity.ts';
 import { audit } from '../audit/audit.service.ts';
@@ -88,6 +88,8 @@ export class LeadService {
     }
     const phone = body.phone ? toE164(body.phone, await this.country(ctx)) : (body.phone ?? null);
     const followup = body.nextFollowupAt ? this.futureDate(body.nextFollowupAt, 'body.nextFollowupAt') : null;
+    // As for an edit or a move: a closed lead has no follow-up (it would never be shown nor fire).
+    if (followup && status.isClosed) throw new UnprocessableError('A closed lead has no follow-up.', [{ path: 'body.nextFollowupAt', message: 'the status is closed' }], 'lead_closed');
     const assignedTo = await this.assignee(ctx, body.assignedToId);
     const lead = await ctx.em.transactional(async (em) => {
       const l = em.create(Lead, {
@@ -142,10 +144,11 @@ export class LeadService {
       changes.nextFollowupAt = nextFollowup;
     }
     const before = Object.fromEntries(Object.keys(changes).map((k) => [k, (lead as unknown as Record<string, unknown>)[k] instanceof Date ? iso((lead as any)[k]) : (lead as any)[k]]));
+    const written: ILeadActivity[] = [];
     await ctx.em.transactional(async (em) => {
       await this.conditionalUpdate(ctx, em, lead, changes);
       if (nextFollowup !== undefined && (nextFollowup?.getTime() ?? null) !== (previousFollowup?.getTime() ?? null)) {
-        em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'followup', payload: { scheduled_for: iso(nextFollowup), previous: iso(previousFollowup) } } as never);
+        written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'followup', payload: { scheduled_for: iso(nextFollowup), previous: iso(previousFollowup) } } as never));
       }
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.updated', entityType: 'lead', entityId: id, changes: { from: before, to: Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])) } });
       await em.flush();
@@ -154,7 +157,7 @@ export class LeadService {
       throw err;
     });
     if (nextFollowup !== undefined) await this.followups.reschedule(tenantId, id, previousFollowup, nextFollowup);
-    return this.afterChange(ctx, id, 'lead:updated');
+    return this.afterChange(ctx, id, 'lead:updated', written);
   }
 
   async assign(ctx: TenantContext, id: number, userId: number | null, version?: number): Promise<LeadView> {
@@ -164,9 +167,10 @@ export class LeadService {
     const target = await this.assignee(ctx, userId);
     const previous = lead.assignedTo?.id ?? null;
     if ((target ?? null) === previous) return leadView(lead);
+    const written: ILeadActivity[] = [];
     await ctx.em.transactional(async (em) => {
       await this.conditionalUpdate(ctx, em, lead, { assignedTo: target ?? null });
-      em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'assignment', payload: { from_user_id: previous, to_user_id: target ?? null } } as never);
+      written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'assignment', payload: { from_user_id: previous, to_user_id: target ?? null } } as never));
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: target ? 'lead.assigned' : 'lead.unassigned', entityType: 'lead', entityId: id, changes: { from: previous, to: target ?? null } });
       await em.flush();
     }).catch(async (err) => {
@@ -176,7 +180,7 @@ export class LeadService {
     const fresh = await this.find(ctx, id, ctx.em.fork());
     const view = leadView(fresh);
     await this.publisher.publish(tenantId, 'lead:assigned', { lead: view, previousAssigneeId: previous, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
-    await this.publishLatestActivities(ctx, id, 1);
+    await this.publishActivities(ctx, id, written);
     return view;
   }
 
@@ -214,14 +218,15 @@ export class LeadService {
     const previousFollowup = lead.nextFollowupAt ?? null;
     // A closed lead needs no reminder; otherwise a new date replaces the old one.
     const nextFollowup = target.isClosed ? null : (followup ?? previousFollowup);
+    const written: ILeadActivity[] = [];
     await ctx.em.transactional(async (em) => {
       await this.conditionalUpdate(ctx, em, lead, { status: target.id, nextFollowupAt: nextFollowup });
       if (from.id !== target.id) {
-        em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'status_change', payload: { from_status: from.name, to_status: target.name, from_status_id: from.id, to_status_id: target.id } } as never);
+        written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'status_change', payload: { from_status: from.name, to_status: target.name, from_status_id: from.id, to_status_id: target.id } } as never));
       }
-      if (body.note) em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'note', payload: { note: body.note } } as never);
+      if (body.note) written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'note', payload: { note: body.note } } as never));
       if ((nextFollowup?.getTime() ?? null) !== (previousFollowup?.getTime() ?? null)) {
-        em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'followup', payload: { scheduled_for: iso(nextFollowup), previous: iso(previousFollowup) } } as never);
+        written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'followup', payload: { scheduled_for: iso(nextFollowup), previous: iso(previousFollowup) } } as never));
       }
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.moved', entityType: 'lead', entityId: id, changes: { from: from.id, to: target.id, note: body.note ?? null } });
       await em.flush();
@@ -233,7 +238,7 @@ export class LeadService {
     const fresh = await this.find(ctx, id, ctx.em.fork());
     const view = leadView(fresh);
     await this.publisher.publish(tenantId, 'lead:moved', { lead: view, fromStatusId: from.id, toStatusId: target.id, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
-    await this.publishLatestActivities(ctx, id, 3);
+    await this.publishActivities(ctx, id, written);
     return view;
   }
 
@@ -251,30 +256,34 @@ export class LeadService {
     return view;
   }
 
-  /** The timeline, newest first, with each author's name. */
+  /**
+   * The timeline, newest first (by when it happened, ties by id: a call logged
+   * after the fact keeps its place), with each author's name. Keyset-paged on
+   * (created_at, id), the (tenant, lead, created_at) index's order.
+   */
   async activities(ctx: TenantContext, id: number, q: { cursor?: string; limit: number }) {
     await this.find(ctx, id);
-    const after = decodeCursor(q.cursor, isIdCursor);
-    const rows = await ctx.em.find(LeadActivity, { lead: id, ...(after ? { id: { $lt: after.id } } : {}) }, { orderBy: { id: 'desc' }, limit: q.limit + 1, populate: ['user'], filters: { tenant: { tenantId: ctx.principal.tenantId } } });
+    const after = decodeCursor(q.cursor, (v): v is { v: string | null; id: number } => Number.isSafeInteger(v.id) && (v.id as number) > 0 && (v.v === null || (typeof v.v === 'string' && !Number.isNaN(Date.parse(v.v)))));
+    const where = after ? { $and: [{ lead: id }, keyset('createdAt', 'desc', after.v === null ? null : new Date(after.v), after.id)] } : { lead: id };
+    const rows = await ctx.em.find(LeadActivity, where as never, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: q.limit + 1, populate: ['user'], filters: { tenant: { tenantId: ctx.principal.tenantId } } });
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
-    return { data: page.map((a) => activityView(a, a.user.name)), nextCursor: more ? encodeCursor({ id: page[page.length - 1].id }) : null };
+    const last = page[page.length - 1];
+    return { data: page.map((a) => activityView(a, a.user.name)), nextCursor: more ? encodeCursor({ v: iso(last.createdAt), id: last.id }) : null };
   }
 
-  private async publishLatestActivities(ctx: TenantContext, leadId: number, n: number) {
-    const em = ctx.em.fork();
-    const rows = await em.find(LeadActivity, { lead: leadId }, { orderBy: { id: 'desc' }, limit: n, populate: ['user'], filters: { tenant: { tenantId: ctx.principal.tenantId } } });
-    for (const a of rows.reverse()) {
-      if (a.user.id !== ctx.principal.userId) continue;
-      await this.publisher.publish(ctx.principal.tenantId, 'lead:activity', activityView(a, a.user.name), { kind: 'entity', entityType: 'lead', id: leadId });
+  /** Publishes, to the viewers of the lead, exactly the timeline entries a change just wrote (oldest first). */
+  private async publishActivities(ctx: TenantContext, leadId: number, written: ILeadActivity[]) {
+    for (const a of written) {
+      await this.publisher.publish(ctx.principal.tenantId, 'lead:activity', activityView(a, ctx.principal.name), { kind: 'entity', entityType: 'lead', id: leadId });
     }
   }
 
-  private async afterChange(ctx: TenantContext, id: number, type: 'lead:updated'): Promise<LeadView> {
+  private async afterChange(ctx: TenantContext, id: number, type: 'lead:updated', written: ILeadActivity[]): Promise<LeadView> {
     const fresh = await this.find(ctx, id, ctx.em.fork());
     const view = leadView(fresh);
     await this.publisher.publish(ctx.principal.tenantId, type, { lead: view, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
-    await this.publishLatestActivities(ctx, id, 1);
+    await this.publishActivities(ctx, id, written);
     return view;
   }
 
@@ -312,7 +321,7 @@ export class LeadService {
   private async searchCondition(ctx: TenantContext, text: string): Promise<FilterQuery<ILead>> {
     const like = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const or: FilterQuery<ILead>[] = [{ name: { $like: like } }, { companyName: { $like: like } }, { email: { $like: like.toLowerCase() } }];
-    if (/^[+\d][\d\s().-]{2,}$/.test(text)) {
+    if (/^[+\d(][\d\s().-]{2,}$/.test(text)) {
       const e164 = maybeE164(text, await this.country(ctx));
       if (e164) or.push({ phone: e164 });
       const digits = text.replace(/[^\d+]/g, '');

@@ -40,7 +40,8 @@ export function notificationRoutes(): RouteSpec[] {
         requirePrincipal(ctx);
         const n = await ctx.em.findOne(Notification, { id: params.id, user: ctx.principal.userId! });
         if (!n) throw new NotFoundError('Notification');
-        n.readAt ??= new Date();
+        // Whole seconds, as the DATETIME column keeps it: this answer and every later read agree.
+        n.readAt ??= new Date(Math.floor(Date.now() / 1000) * 1000);
         await ctx.em.flush();
         return view(n);
       },
