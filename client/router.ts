@@ -1,4 +1,4 @@
-import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
+import { createRouter, createWebHistory, type RouteComponent, type RouteRecordRaw } from 'vue-router';
 import type { Permission } from '@shared/permissions';
 import LoginPage from '@/components/Auth/LoginPage.vue';
 import AppShell from '@/components/Shell/AppShell.vue';
@@ -18,14 +18,19 @@ declare module 'vue-router' {
   }
 }
 
-// Every area except Home is a placeholder until its feature lands; a feature replaces its `component` here.
-const areaRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.key !== 'home').map((item) => ({
-  path: item.path.slice(1),
-  name: item.key,
-  component: PlaceholderView,
-  props: { title: item.label, description: item.description },
-  meta: { permission: item.permission, title: item.label },
-}));
+// Areas whose feature has landed; every other area is a placeholder until then.
+const AREA_VIEWS: Partial<Record<string, () => Promise<RouteComponent>>> = {
+  dashboard: () => import('@/components/Dashboard/DashboardView.vue'),
+  settings: () => import('@/components/Settings/SettingsView.vue'),
+};
+
+const areaRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.key !== 'home').map((item) => {
+  const meta = { permission: item.permission, title: item.label };
+  const view = AREA_VIEWS[item.key];
+  return view
+    ? { path: item.path.slice(1), name: item.key, component: view, meta }
+    : { path: item.path.slice(1), name: item.key, component: PlaceholderView, props: { title: item.label, description: item.description }, meta };
+});
 
 const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: LoginPage, meta: { guestOnly: true, title: 'Sign in' } },
@@ -36,6 +41,8 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'home', component: () => import('@/components/Home/HomeView.vue'), meta: { title: 'Home' } },
       ...areaRoutes,
+      // Until the pipeline lands: a lead's page is its id and who else has it open.
+      { path: 'leads/:id(\\d+)', name: 'lead', component: () => import('@/components/Leads/LeadPlaceholderView.vue'), meta: { permission: 'leads.view', title: 'Lead' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('@/components/Shell/AccessDenied.vue'), meta: { title: 'No access' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/components/Shell/NotFound.vue'), meta: { title: 'Not found' } },
     ],

@@ -87,7 +87,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const users = new UserService(auth, publisher);
   const bullPrefix = `${prefix}:bull`;
   const followups = new FollowupScheduler(remindersQueue(config.REDIS_URL, bullPrefix));
-  const leadStatuses = new LeadStatusService(publisher);
+  const leadStatuses = new LeadStatusService(publisher, followups);
   const leads = new LeadService(publisher, followups, leadStatuses);
   const invitations = new InvitationService(users, config.PUBLIC_URL, config.INVITATION_TTL_HOURS);
   const apiKeys = new ApiKeyService();

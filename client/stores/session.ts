@@ -26,6 +26,17 @@ export const useSessionStore = defineStore('session', () => {
     return permissionSet.value.has(permission);
   }
 
+  /** The permissions the server says this session has now (the socket's session:ready carries them). */
+  function setPermissions(next: readonly Permission[]): void {
+    const sorted = [...next].sort();
+    if (sorted.join() !== [...permissions.value].sort().join()) permissions.value = sorted;
+  }
+
+  /** permissions:changed: an admin edited a role's permissions; ours follow if it is our role. */
+  function applyRolePermissions(role: string, next: readonly Permission[]): void {
+    if (user.value?.role === role) setPermissions(next);
+  }
+
   function reset(): void {
     user.value = null;
     tenant.value = null;
@@ -113,6 +124,8 @@ export const useSessionStore = defineStore('session', () => {
     signingOut,
     isAuthenticated,
     can,
+    setPermissions,
+    applyRolePermissions,
     login,
     logout,
     ready,

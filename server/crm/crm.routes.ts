@@ -4,7 +4,7 @@ import { requirePrincipal } from '../http/context.ts';
 import { Page } from '../../shared/schemas/common.ts';
 import {
   AddNoteBody, AssignLeadBody, Board, BoardQuery, ColumnQuery, CreateLeadBody, CreateLeadStatusBody, DeleteLeadStatusQuery, LeadActivityView,
-  LeadListQuery, LeadStatusView, LeadView, MoveLeadBody, PageOnlyQuery, ReorderLeadStatusesBody, StatusParams, UpdateLeadBody, UpdateLeadStatusBody,
+  LeadListQuery, LeadStatusView, LeadView, MoveLeadBody, MyFollowupsQuery, PageOnlyQuery, ReorderLeadStatusesBody, StatusParams, UpdateLeadBody, UpdateLeadStatusBody,
 } from '../../shared/schemas/leads.ts';
 import type { LeadService } from './leads.service.ts';
 import type { LeadStatusService } from './lead-statuses.service.ts';
@@ -53,8 +53,9 @@ export function crmRoutes(leads: LeadService, statuses: LeadStatusService): Rout
       handler: (ctx, { params, query }) => { requirePrincipal(ctx); return leads.column(ctx, params.statusId, query); },
     }),
     route({
-      method: 'get', path: '/leads/my-followups', tag: 'Leads', auth: { kind: 'user', permission: 'leads.view' }, summary: 'My open leads with a follow-up, soonest first',
-      query: PageOnlyQuery, responses: { 200: { description: 'A page of leads', schema: Page(LeadView) } }, errors: [400, 401, 403],
+      method: 'get', path: '/leads/my-followups', tag: 'Leads', auth: { kind: 'user', permission: 'leads.view' }, summary: 'My open leads with an upcoming follow-up, soonest first',
+      description: 'Seed 003\'s query: follow-ups from now on. `includeOverdue=true` adds the overdue ones (they come first).',
+      query: MyFollowupsQuery, responses: { 200: { description: 'A page of leads', schema: Page(LeadView) } }, errors: [400, 401, 403],
       handler: (ctx, { query }) => { requirePrincipal(ctx); return leads.myFollowups(ctx, query); },
     }),
     route({

@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import type { MikroORM } from '@mikro-orm/mariadb';
+import { UniqueConstraintViolationException, type MikroORM } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { Publisher } from '../realtime/publisher.ts';
 import { Lead } from './lead.entity.ts';
@@ -65,15 +65,23 @@ export async function processFollowup(orm: MikroORM, publisher: Publisher, job: 
     [tenantId, leadId, dueAt],
   )) as unknown[];
   if (done.length) return 'already';
-  const { notification, activity } = await em.transactional(async (tx) => {
-    const n = tx.create(Notification, {
-      tenant: tenantId, user: recipient.id, type: 'followup.due', title: `Follow up with ${lead.name}`,
-      body: lead.companyName ? `${lead.name} · ${lead.companyName}` : null, data: { leadId, dueAt },
-    } as never);
-    const a = tx.create(LeadActivity, { tenant: tenantId, lead: leadId, user: recipient.id, type: 'followup', payload: { due_at: dueAt, notified_user_id: recipient.id } } as never);
-    await tx.flush();
-    return { notification: n, activity: a };
-  });
+  let written;
+  try {
+    written = await em.transactional(async (tx) => {
+      // The dedupe key is unique: two runs racing (a stalled-job retry) cannot both write.
+      const n = tx.create(Notification, {
+        tenant: tenantId, user: recipient.id, type: 'followup.due', title: `Follow up with ${lead.name}`,
+        body: lead.companyName ? `${lead.name} · ${lead.companyName}` : null, data: { leadId, dueAt }, dedupeKey: followupJobId(tenantId, leadId, new Date(dueAt)),
+      } as never);
+      const a = tx.create(LeadActivity, { tenant: tenantId, lead: leadId, user: recipient.id, type: 'followup', payload: { due_at: dueAt, notified_user_id: recipient.id } } as never);
+      await tx.flush();
+      return { notification: n, activity: a };
+    });
+  } catch (err) {
+    if (err instanceof UniqueConstraintViolationException) return 'already';
+    throw err;
+  }
+  const { notification, activity } = written;
   await publisher.publish(tenantId, 'notification:created', {
     id: notification.id, type: notification.type, title: notification.title, body: notification.body ?? null, data: notification.data ?? null,
     createdAt: (notification.createdAt ?? new Date()).toISOString(),

@@ -5,6 +5,7 @@ import { audit, diff } from '../audit/audit.service.ts';
 import type { TenantContext } from '../http/context.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors.ts';
 import type { Publisher } from '../realtime/publisher.ts';
+import type { FollowupScheduler } from './followups.ts';
 import type { LeadStatusView } from '../../shared/schemas/leads.ts';
 
 export function statusView(s: ILeadStatus, leadCount?: number): LeadStatusView {
@@ -26,7 +27,7 @@ type StatusFields = Partial<Pick<ILeadStatus, 'name' | 'color' | 'isDefault' | '
  *   request names a status to move them to.
  */
 export class LeadStatusService {
-  constructor(private readonly publisher: Publisher) {}
+  constructor(private readonly publisher: Publisher, private readonly followups: FollowupScheduler) {}
 
   async list(ctx: TenantContext, withCounts = false): Promise<LeadStatusView[]> {
     const statuses = await ctx.em.find(LeadStatus, {}, { orderBy: { sortOrder: 'asc', id: 'asc' } });
@@ -72,11 +73,14 @@ export class LeadStatusService {
     const merged = normalise({ ...pick(current), ...((body.isWon || body.isLost) && body.isClosed === undefined ? { isClosed: true } : {}), ...body });
     if (body.name !== undefined) await this.assertNameFree(ctx, merged.name!, id);
     const changes = diff(pick(current) as Record<string, unknown>, merged as Record<string, unknown>);
-    await ctx.em.transactional(async (em) => {
+    const cleared = await ctx.em.transactional(async (em) => {
       if (merged.isDefault && !current.isDefault) await em.nativeUpdate(LeadStatus, { isDefault: true, id: { $ne: id } }, { isDefault: false });
       await em.nativeUpdate(LeadStatus, { id }, merged);
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead_status.updated', entityType: 'lead_status', entityId: id, changes });
+      // A status that becomes closed closes its leads: they need no reminder any more.
+      return merged.isClosed && !current.isClosed ? this.clearFollowups(em, id) : [];
     });
+    await this.cancelReminders(tenantId, cleared);
     await this.announce(ctx);
     ctx.em.clear();
     return statusView(await this.get(ctx, id));
@@ -111,14 +115,30 @@ export class LeadStatusService {
         throw new UnprocessableError('The status to move the leads to does not exist.', [{ path: 'query.moveTo', message: 'unknown status' }], 'unknown_status');
       });
     }
-    await ctx.em.transactional(async (em) => {
+    const target = moveTo ? await this.get(ctx, moveTo) : null;
+    const cleared = await ctx.em.transactional(async (em) => {
       let moved = 0;
+      const cleared = target?.isClosed ? await this.clearFollowups(em, id) : [];
       if (moveTo) moved = await em.nativeUpdate(Lead, { status: id }, { status: moveTo, version: raw('version + 1') as never, updatedAt: new Date() });
       // The FK is RESTRICT: a lead added concurrently makes this fail instead of orphaning it.
       await em.nativeDelete(LeadStatus, { id });
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead_status.deleted', entityType: 'lead_status', entityId: id, changes: { name: status.name, movedLeads: moved, moveTo: moveTo ?? null } });
+      return cleared;
     });
+    await this.cancelReminders(tenantId, cleared);
     await this.announce(ctx);
+  }
+
+  /** Clears the follow-up of every lead in `statusId` (in the caller's transaction); returns what to cancel. */
+  private async clearFollowups(em: EntityManager, statusId: number): Promise<{ id: number; at: Date }[]> {
+    const rows = await em.find(Lead, { status: statusId, nextFollowupAt: { $ne: null } }, { fields: ['id', 'nextFollowupAt'] });
+    if (!rows.length) return [];
+    await em.nativeUpdate(Lead, { status: statusId, nextFollowupAt: { $ne: null } }, { nextFollowupAt: null, version: raw('version + 1') as never, updatedAt: new Date() });
+    return rows.map((r) => ({ id: r.id, at: r.nextFollowupAt! }));
+  }
+
+  private async cancelReminders(tenantId: number, leads: { id: number; at: Date }[]): Promise<void> {
+    for (const l of leads) await this.followups.reschedule(tenantId, l.id, l.at, null);
   }
 
   private async assertNameFree(ctx: TenantContext, name: string, exceptId: number | null) {

@@ -351,7 +351,14 @@ export class LeadService {
     const after = decodeCursor(q.cursor, isIdCursor);
     const rows = await ctx.em.find(Lead, {
       status: statusId, ...(q.assignedToId ? { assignedTo: q.assignedToId } : {}), ...(after ? { id: { $lt: after.id } } : {}),
-    }, { orderBy: { id: 'desc' }, limit: q.limit + 1, populate: POPULATE });
+    }, {
+      orderBy: { id: 'desc' }, limit: q.limit + 1, populate: POPULATE,
+      // Without the hint, MariaDB 10.11 intersects the single-column FK indexes (tenant_id, lead_status_id)
+      // and filesorts the whole column (2 s for a 280k-lead column); a cursor page walks the column from its
+      // top. Forced, it reads limit + 1 entries of (tenant, status, id) backwards, from the cursor on.
+      // An agent's board keeps the optimizer's choice: its filter is not in this index.
+      indexHint: q.assignedToId ? undefined : 'force index (leads_tenant_status_idx)',
+    });
     const more = rows.length > q.limit;
     const page = more ? rows.slice(0, q.limit) : rows;
     return { data: page.map(leadView), nextCursor: more ? encodeCursor({ id: page[page.length - 1].id }) : null };
@@ -364,10 +371,10 @@ export class LeadService {
   }
 
   /** The caller's open leads with a follow-up, soonest first (seed 003's sample query, tenant-scoped). */
-  async myFollowups(ctx: TenantContext, q: { cursor?: string; limit: number }) {
+  async myFollowups(ctx: TenantContext, q: { cursor?: string; limit: number; includeOverdue?: boolean }) {
     const after = decodeCursor(q.cursor, (v): v is { v: string; id: number } => isIdCursor(v) && typeof (v as Record<string, unknown>).v === 'string');
     const where: FilterQuery<ILead> = {
-      assignedTo: ctx.principal.userId!, nextFollowupAt: { $ne: null }, status: { isClosed: false },
+      assignedTo: ctx.principal.userId!, nextFollowupAt: q.includeOverdue ? { $ne: null } : { $gte: new Date() }, status: { isClosed: false },
       ...(after ? { $or: [{ nextFollowupAt: { $gt: new Date(after.v) } }, { nextFollowupAt: new Date(after.v), id: { $gt: after.id } }] } : {}),
     } as FilterQuery<ILead>;
     const rows = await ctx.em.find(Lead, where, { orderBy: { nextFollowupAt: 'asc', id: 'asc' }, limit: q.limit + 1, populate: POPULATE });

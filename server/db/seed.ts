@@ -77,8 +77,8 @@ function prng(seed: number) {
 }
 
 function phoneFor(country: string, i: number): string {
-  // Numbers in ranges reserved for fiction/drama, valid E.164 shapes.
-  return country === 'GB' ? `+447700900${String(100 + i).padStart(3, '0')}` : `+1202555${String(1000 + i).padStart(4, '0')}`;
+  // Numbers valid to libphonenumber: Ofcom's London drama range for GB, 202-555 for the US.
+  return country === 'GB' ? `+4420794600${String(i).padStart(2, '0')}` : `+1202555${String(1000 + i).padStart(4, '0')}`;
 }
 
 /**

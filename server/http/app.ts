@@ -1,11 +1,12 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { pinoHttp } from 'pino-http';
 import type { MikroORM } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { RouteSpec } from './route.ts';
 import type { RequestContext } from './context.ts';
-import { AppError, BadRequestError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, type ErrorBody } from './errors.ts';
+import { AppError, BadRequestError, ConflictError, ForbiddenError, NotFoundError, PayloadTooLargeError, UnauthorizedError, type ErrorBody } from './errors.ts';
 import { parseOrThrow } from './validation.ts';
 import { TokenError } from '../auth/tokens.ts';
 import { AuthStateError, type AuthService } from '../auth/auth.service.ts';
@@ -162,6 +163,9 @@ export function errorHandler(logger: Logger) {
     else if (anyErr?.type === 'entity.parse.failed') e = new BadRequestError('The request body is not valid JSON.', undefined, 'malformed_json');
     else if (anyErr?.type === 'encoding.unsupported' || anyErr?.type === 'charset.unsupported') e = new BadRequestError('The request body encoding is not supported.', undefined, 'unsupported_encoding');
     else if (err instanceof URIError && anyErr.status === 400) e = new BadRequestError('The request path is not valid percent-encoding.', undefined, 'malformed_path');
+    // Two requests racing past a service's own check meet the database's constraint: that is a conflict, not a crash.
+    else if (err instanceof UniqueConstraintViolationException) e = new ConflictError('This conflicts with a record that was just created or changed; reload and try again.', undefined, 'duplicate');
+    else if (err instanceof ForeignKeyConstraintViolationException) e = new ConflictError('A related record was changed or removed at the same time; reload and try again.', undefined, 'related_changed');
     else if (anyErr?.expose && anyErr.status && anyErr.status >= 400 && anyErr.status < 500) e = new BadRequestError(anyErr.message ?? 'Bad request.');
     else {
       (req.log ?? logger).error({ err }, 'unhandled error');

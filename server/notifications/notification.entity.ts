@@ -18,8 +18,11 @@ export const Notification = defineEntity({
     body: p.text().nullable(),
     data: p.json<Record<string, unknown>>().nullable(),
     readAt: p.datetime().nullable(),
+    /** Set by producers that must notify once (e.g. one follow-up reminder): unique per tenant. */
+    dedupeKey: p.string().length(191).nullable(),
     createdAt: p.datetime().onCreate(() => new Date()).nullable(),
   },
   indexes: [{ name: 'notifications_tenant_user_read_idx', properties: ['tenant', 'user', 'readAt', 'createdAt'] }],
+  uniques: [{ name: 'notifications_tenant_dedupe_unique', properties: ['tenant', 'dedupeKey'] }],
 });
 export type INotification = InferEntity<typeof Notification>;

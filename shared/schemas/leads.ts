@@ -103,6 +103,10 @@ export const BoardQuery = z.strictObject({ perColumn: z.coerce.number().int().mi
 export const ColumnQuery = z.strictObject({ cursor: Cursor.optional(), limit: z.coerce.number().int().min(1).max(100).default(20), assignedToId: QueryId.optional() });
 export const StatusParams = z.strictObject({ statusId: QueryId });
 export const PageOnlyQuery = z.strictObject({ cursor: Cursor.optional(), limit: z.coerce.number().int().min(1).max(200).default(50) });
+export const MyFollowupsQuery = PageOnlyQuery.extend({
+  /** Seed 003's query lists upcoming follow-ups only; `true` puts the overdue ones first as well. */
+  includeOverdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+});
 
 export const BoardColumn = z
   .object({ status: LeadStatusView, count: z.number(), cards: z.array(LeadView), nextCursor: z.string().nullable() })

@@ -23,9 +23,10 @@ const L = '/api/v1/leads';
 const MINE = `${L}/my-followups`;
 
 /** The seed query, tenant-scoped, with the API's tie-break. */
-async function expected(userId: number, tenantId = acme): Promise<number[]> {
+async function expected(userId: number, tenantId = acme, includeOverdue = false): Promise<number[]> {
   const rows = await sql(sys, `select l.id from leads l join lead_statuses ls on ls.id = l.lead_status_id
     where l.tenant_id = ? and l.assigned_to_user_id = ? and l.next_followup_at is not null and ls.is_closed = 0
+    ${includeOverdue ? '' : 'and l.next_followup_at >= utc_timestamp()'}
     order by l.next_followup_at asc, l.id asc`, [tenantId, userId]);
   return rows.map((r) => Number(r.id));
 }
@@ -68,6 +69,21 @@ afterAll(async () => {
 });
 
 describe('my follow-ups', () => {
+  it('lists upcoming follow-ups only, as seed 003 does; includeOverdue=true adds the overdue ones first', async () => {
+    const overdue = await sql(sys, `select l.id from leads l join lead_statuses ls on ls.id = l.lead_status_id where l.tenant_id = ? and l.assigned_to_user_id = ?
+      and ls.is_closed = 0 and l.next_followup_at < utc_timestamp()`, [acme, users['agent1@acme.test']]);
+    if (!overdue.length) {
+      await sql(sys, "update leads set next_followup_at = utc_timestamp() - interval 1 day where id = ?", [made['No date'].id]);
+      overdue.push({ id: made['No date'].id });
+    }
+    const upcoming = (await agent.get(`${MINE}?limit=200`)).body.data.map((l: any) => l.id);
+    for (const o of overdue) expect(upcoming).not.toContain(Number(o.id));
+    const all = (await agent.get(`${MINE}?limit=200&includeOverdue=true`)).body.data.map((l: any) => l.id);
+    expect(all).toEqual(await expected(users['agent1@acme.test'], acme, true));
+    for (const o of overdue) expect(all).toContain(Number(o.id));
+    await sql(sys, 'update leads set next_followup_at = null where id = ?', [made['No date'].id]);
+  });
+
   it('lists only the caller\'s open leads with a follow-up, soonest first', async () => {
     const res = await agent.get(MINE);
     expect(res.status).toBe(200);
@@ -86,10 +102,13 @@ describe('my follow-ups', () => {
     }
   });
 
-  it('excludes a lead once its status is closed, and shows it again when reopened', async () => {
-    expect((await agent.get(MINE)).body.data.map((l: any) => l.id)).not.toContain(closedLead.id);
+  it('a status that becomes closed clears its leads\' follow-ups and cancels their reminders; reopening brings none back', async () => {
+    expect((await agent.get(`${MINE}?includeOverdue=true`)).body.data.map((l: any) => l.id)).not.toContain(closedLead.id);
+    const [row] = await sql(sys, 'select next_followup_at from leads where id = ?', [closedLead.id]);
+    expect(row.next_followup_at).toBeNull();
+    expect(await sys.services.followups.jobFor(acme, closedLead.id, new Date(closedLead.nextFollowupAt))).toBeUndefined();
     expect((await admin.patch(`/api/v1/lead-statuses/${parked.id}`, { isClosed: false })).status).toBe(200);
-    expect((await agent.get(MINE)).body.data.map((l: any) => l.id)).toContain(closedLead.id);
+    expect((await agent.get(`${MINE}?includeOverdue=true`)).body.data.map((l: any) => l.id)).not.toContain(closedLead.id);
     expect((await admin.patch(`/api/v1/lead-statuses/${parked.id}`, { isClosed: true })).status).toBe(200);
   });
 
@@ -106,7 +125,7 @@ describe('my follow-ups', () => {
 
   it('pages with a cursor through ties: no duplicates, no gaps', async () => {
     const all = await expected(users['agent1@acme.test']);
-    expect(all.length).toBeGreaterThan(5);
+    expect(all.length).toBeGreaterThanOrEqual(5);
     for (const limit of [1, 2, 3]) {
       const { rows, pages } = await allPages(agent, MINE, limit);
       expect(rows.map((l: any) => l.id), `limit ${limit}`).toEqual(all);

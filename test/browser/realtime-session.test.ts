@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startSeeded, sql } from '../helpers/seeded.ts';
+import { Api } from '../helpers/api.ts';
+import type { TestSystem } from '../helpers/system.ts';
+import { assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+
+// The socket's handshake and the session: an expired access token is refreshed and the socket reconnects with
+// the new one; a refusal for good (deactivated user, revoked session) ends the session on the login page.
+// Access tokens live 30 s here (the shortest the configuration allows), so the first test waits that long.
+
+const TOKEN_TTL_SECONDS = 30;
+let sys: TestSystem;
+let browser: Browser;
+const ids: Record<string, number> = {};
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  assertClientBuilt();
+  ({ sys } = await startSeeded('browser_rt_session', { ACCESS_TOKEN_TTL_SECONDS: TOKEN_TTL_SECONDS, PRESENCE_GRACE_MS: 1500, PRESENCE_SWEEP_MS: 300, PRESENCE_HEARTBEAT_MS: 300 }));
+  for (const row of await sql(sys, 'select id, email from users')) ids[row.email] = Number(row.id);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await sys?.stop();
+});
+
+async function signIn(email: string): Promise<Page> {
+  const context = await browser.newContext();
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${sys.baseUrl}/login`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill('demo-password');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('user-name').waitFor();
+  await expect.poll(() => page.getByTestId('presence-select').isEnabled()).toBe(true);
+  return page;
+}
+
+/** Drops the user's connections at the transport level, as a network blip or a restarting node would. */
+function dropTransport(userId: number): number {
+  let dropped = 0;
+  for (const socket of sys.gateway!.io.of('/').sockets.values()) {
+    if (socket.data.userId === userId) {
+      socket.conn.close();
+      dropped += 1;
+    }
+  }
+  return dropped;
+}
+
+describe('the socket and the session', () => {
+  it('reconnecting with an expired access token refreshes it and carries on', async () => {
+    const page = await signIn('agent2@acme.test');
+    const refreshes: number[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/api/v1/auth/refresh')) refreshes.push(Date.now());
+    });
+
+    // Nothing in the page talks REST meanwhile, so the token in memory expires while the socket stays up.
+    await page.waitForTimeout((TOKEN_TTL_SECONDS + 2) * 1000);
+    expect(refreshes).toEqual([]);
+    expect(dropTransport(ids['agent2@acme.test'])).toBeGreaterThan(0);
+
+    await expect.poll(() => refreshes.length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => page.getByTestId('connection-banner').count(), { timeout: 10_000 }).toBe(0);
+    expect(page.url()).not.toContain('/login');
+    // Live again with the new token: a state change goes through.
+    await page.getByTestId('presence-select').selectOption('away');
+    await expect.poll(() => page.getByTestId('presence-select').getAttribute('data-state')).toBe('away');
+  }, 90_000);
+
+  it('a user deactivated while signed in is sent to the login page with a message', async () => {
+    const page = await signIn('agent1@acme.test');
+    const admin = await new Api(sys.baseUrl).login('admin@acme.test');
+    const res = await admin.api.post(`/api/v1/users/${ids['agent1@acme.test']}/deactivate`);
+    expect(res.status).toBe(200);
+
+    await page.waitForURL(/\/login/, { timeout: 10_000 });
+    const notice = await page.getByTestId('login-notice').textContent();
+    expect(notice).toContain('deactivated');
+    // Nothing of the session is left behind.
+    expect(await page.evaluate(() => [sessionStorage.getItem('cc.accessToken'), localStorage.getItem('cc.refreshToken')])).toEqual([null, null]);
+  });
+
+  it('a password changed elsewhere revokes the session: login page, with the reason', async () => {
+    const page = await signIn('support@acme.test');
+    const admin = await new Api(sys.baseUrl).login('admin@acme.test');
+    const res = await admin.api.patch(`/api/v1/users/${ids['support@acme.test']}`, { password: 'a-brand-new-password' });
+    expect(res.status).toBe(200);
+    await page.waitForURL(/\/login/, { timeout: 10_000 });
+    expect(await page.getByTestId('login-notice').textContent()).toContain('revoked');
+  });
+});
