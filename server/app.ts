@@ -93,7 +93,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const apiKeys = new ApiKeyService();
   const settings = new SettingsService();
 
-  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence), ...crmRoutes(leads, leadStatuses), ...notificationRoutes()];
+  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence, publisher), ...crmRoutes(leads, leadStatuses), ...notificationRoutes()];
   const openapi = buildOpenApi(routes, '0.1.0');
   const clientDir = path.join(root, 'dist', 'client');
   const serveClient = config.SERVE_CLIENT && fs.existsSync(path.join(clientDir, 'index.html'));

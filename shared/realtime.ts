@@ -72,6 +72,8 @@ export interface DomainEvents {
   'lead:activity': LeadActivityView;
   /** The tenant's pipeline columns changed (created, renamed, reordered, deleted). */
   'lead-statuses:changed': { statuses: LeadStatusView[] };
+  /** The tenant's "not ready" reasons changed (to everyone in the tenant: agents pick from them). */
+  'presence-reasons:changed': { reasons: { id: number; name: string; sortOrder: number; isActive: boolean }[] };
   /** For integrators and tests: a free-form event (the publisher accepts any type listed here). */
   'system:notice': { message: string; [k: string]: unknown };
 }
@@ -103,8 +105,8 @@ export interface ClientToServerEvents {
 export type ServerToClientEvents = {
   [K in EventType]: (envelope: Envelope<K, DomainEvents[K]>) => void;
 } & {
-  /** Sent right after connecting: the tenant's current sequence number. */
-  'session:ready': (info: { seq: number; userId: number; tenantId: number; permissions: Permission[] }) => void;
+  /** Sent right after connecting: the tenant's current sequence number, and the user's own presence now. */
+  'session:ready': (info: { seq: number; userId: number; tenantId: number; permissions: Permission[]; presence: PresenceView }) => void;
 };
 
 export interface InterServerEvents {

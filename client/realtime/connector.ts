@@ -80,6 +80,8 @@ export function startRealtime(options: RealtimeOptions): void {
       return;
     }
     session.setPermissions(info.permissions);
+    // The server says where the user stands now, whether or not it changed while we were away.
+    presence.applyOwnAck(info.presence, info.seq);
     connection.setStatus(firstSync ? 'connecting' : 'catching_up');
     firstSync = false;
     dispatcher.hold();

@@ -18,6 +18,7 @@ export function createHandlers(): EventHandlers {
 
   return {
     'presence:changed': (event) => presence.applyPresence(event.data, event.seq),
+    'presence-reasons:changed': (event) => presence.setReasons(event.data.reasons),
     'viewers:changed': (event) => viewers.applyEvent(event.data, event.seq),
     'user:created': (event) => presence.applyUser(event.data, event.seq),
     'user:updated': (event) => presence.applyUser(event.data, event.seq),

@@ -4,6 +4,7 @@ import { requirePrincipal, type TenantContext } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../http/errors.ts';
 import { PresenceReason } from './presence-reason.entity.ts';
 import type { PresenceService } from './presence.service.ts';
+import type { Publisher } from '../realtime/publisher.ts';
 import { audit } from '../audit/audit.service.ts';
 import {
   CreatePresenceReasonBody, PresenceReasonView, PresenceSnapshot, TimeInState, TimeInStateQuery, UpdatePresenceReasonBody,
@@ -11,7 +12,7 @@ import {
 
 const reasonView = (r: { id: number; name: string; sortOrder: number; isActive: boolean }) => ({ id: r.id, name: r.name, sortOrder: r.sortOrder, isActive: r.isActive });
 
-export function presenceRoutes(presence: PresenceService): RouteSpec[] {
+export function presenceRoutes(presence: PresenceService, publisher: Publisher): RouteSpec[] {
   return [
     route({
       method: 'get', path: '/presence', tag: 'Presence', auth: { kind: 'user', permission: 'dashboard.view' },
@@ -44,17 +45,17 @@ export function presenceRoutes(presence: PresenceService): RouteSpec[] {
     route({
       method: 'post', path: '/presence-reasons', tag: 'Presence', auth: { kind: 'user', permission: 'settings.manage' }, summary: 'Add a "not ready" reason',
       body: CreatePresenceReasonBody, status: 201, responses: { 201: { description: 'Created', schema: PresenceReasonView } }, errors: [400, 401, 403, 409],
-      handler: async (ctx, { body }) => { requirePrincipal(ctx); return reasonView(await saveReason(ctx, null, body)); },
+      handler: async (ctx, { body }) => { requirePrincipal(ctx); return reasonView(await saveReason(ctx, publisher, null, body)); },
     }),
     route({
       method: 'patch', path: '/presence-reasons/:id', tag: 'Presence', auth: { kind: 'user', permission: 'settings.manage' }, summary: 'Rename, reorder or retire a reason',
       params: IdParams, body: UpdatePresenceReasonBody, responses: { 200: { description: 'Updated', schema: PresenceReasonView } }, errors: [400, 401, 403, 404, 409],
-      handler: async (ctx, { params, body }) => { requirePrincipal(ctx); return reasonView(await saveReason(ctx, params.id, body)); },
+      handler: async (ctx, { params, body }) => { requirePrincipal(ctx); return reasonView(await saveReason(ctx, publisher, params.id, body)); },
     }),
   ];
 }
 
-async function saveReason(ctx: TenantContext, id: number | null, body: { name?: string; sortOrder?: number; isActive?: boolean }) {
+async function saveReason(ctx: TenantContext, publisher: Publisher, id: number | null, body: { name?: string; sortOrder?: number; isActive?: boolean }) {
   const tenantId = ctx.principal.tenantId;
   if (body.name) {
     const clash = await ctx.em.findOne(PresenceReason, { name: body.name, ...(id ? { id: { $ne: id } } : {}) });
@@ -71,5 +72,7 @@ async function saveReason(ctx: TenantContext, id: number | null, body: { name?: 
   await ctx.em.flush();
   audit(ctx.em, ctx, { tenantId, userId: ctx.principal.userId, action: id ? 'presence_reason.updated' : 'presence_reason.created', entityType: 'presence_reason', entityId: row.id, changes: body });
   await ctx.em.flush();
+  const all = await ctx.em.find(PresenceReason, {}, { orderBy: { sortOrder: 'asc', id: 'asc' } });
+  await publisher.publish(tenantId, 'presence-reasons:changed', { reasons: all.map(reasonView) }, { kind: 'tenant' });
   return row;
 }

@@ -165,7 +165,8 @@ export class RealtimeGateway {
         ip: proxyaddr(socket.request as never, this.trust),
         userAgent: String(socket.handshake.headers['user-agent'] ?? ''),
       });
-      socket.emit('session:ready', { seq: await this.d.publisher.currentSeq(tenantId), userId, tenantId, permissions });
+      const seq = await this.d.publisher.currentSeq(tenantId);
+      socket.emit('session:ready', { seq, userId, tenantId, permissions, presence: await this.d.presence.view(tenantId, userId) });
     } catch (err) {
       this.d.logger.error({ err }, 'socket set-up failed');
       socket.disconnect(true);

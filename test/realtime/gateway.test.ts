@@ -59,6 +59,15 @@ describe('handshake', () => {
     await sql(sys, "update tenants set status = 'active' where id = ?", [globex]);
   });
 
+  it('session:ready tells the user their own presence; a reason added by an admin reaches every agent', async () => {
+    const s = await socketFor('agent1@acme.test');
+    expect(s.ready.presence).toMatchObject({ userId: ids['agent1@acme.test'], state: expect.any(String) });
+    const admin = await api.login('admin@acme.test');
+    const got = until(() => s.received.some((e) => e.type === 'presence-reasons:changed' && e.data.reasons.some((r: any) => r.name === 'Coaching')));
+    expect((await admin.api.post('/api/v1/presence-reasons', { name: 'Coaching' })).status).toBe(201);
+    await got;
+  });
+
   it('accepts long-polling as well as websocket', async () => {
     const s = await socketFor('viewer@acme.test', ['polling']);
     expect(s.ready.userId).toBe(ids['viewer@acme.test']);
