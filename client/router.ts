@@ -21,12 +21,27 @@ declare module 'vue-router' {
 // Areas whose feature has landed; every other area is a placeholder until then.
 const AREA_VIEWS: Partial<Record<string, () => Promise<RouteComponent>>> = {
   dashboard: () => import('@/components/Dashboard/DashboardView.vue'),
+  leads: () => import('@/components/Leads/LeadsBoardView.vue'),
   settings: () => import('@/components/Settings/SettingsView.vue'),
+};
+
+// Pages under an area's path; the area's own page is their empty-path sibling, so the area's navigation link
+// stays active on all of them.
+const AREA_CHILDREN: Partial<Record<string, RouteRecordRaw[]>> = {
+  leads: [
+    { path: 'list', name: 'leads-list', component: () => import('@/components/Leads/LeadsListView.vue'), meta: { title: 'Leads' } },
+    { path: 'followups', name: 'leads-followups', component: () => import('@/components/Leads/MyFollowupsView.vue'), meta: { title: 'My follow-ups' } },
+    { path: ':id(\\d+)', name: 'lead', component: () => import('@/components/Leads/LeadDetailView.vue'), meta: { title: 'Lead' } },
+  ],
 };
 
 const areaRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.key !== 'home').map((item) => {
   const meta = { permission: item.permission, title: item.label };
   const view = AREA_VIEWS[item.key];
+  const children = AREA_CHILDREN[item.key];
+  if (view && children) {
+    return { path: item.path.slice(1), meta, children: [{ path: '', name: item.key, component: view, meta: { title: item.label } }, ...children] };
+  }
   return view
     ? { path: item.path.slice(1), name: item.key, component: view, meta }
     : { path: item.path.slice(1), name: item.key, component: PlaceholderView, props: { title: item.label, description: item.description }, meta };
@@ -41,8 +56,6 @@ const routes: RouteRecordRaw[] = [
     children: [
       { path: '', name: 'home', component: () => import('@/components/Home/HomeView.vue'), meta: { title: 'Home' } },
       ...areaRoutes,
-      // Until the pipeline lands: a lead's page is its id and who else has it open.
-      { path: 'leads/:id(\\d+)', name: 'lead', component: () => import('@/components/Leads/LeadPlaceholderView.vue'), meta: { permission: 'leads.view', title: 'Lead' } },
       { path: 'forbidden', name: 'forbidden', component: () => import('@/components/Shell/AccessDenied.vue'), meta: { title: 'No access' } },
       { path: ':pathMatch(.*)*', name: 'not-found', component: () => import('@/components/Shell/NotFound.vue'), meta: { title: 'Not found' } },
     ],

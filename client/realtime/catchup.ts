@@ -1,6 +1,7 @@
 import type { CatchupResult, ServerToClientEvents } from '@shared/realtime';
 import { ApiError } from '@/api/http';
 import { command } from '@/socket';
+import { useLeadsStore } from '@/stores/leads';
 import { usePresenceStore } from '@/stores/presence';
 import { useViewersStore } from '@/stores/viewers';
 import { dispatcher } from './dispatcher';
@@ -43,6 +44,7 @@ export async function catchUp(info: SessionReady, isCurrent: () => boolean): Pro
       // The server's sequence went backwards (its Redis lost data): per-row seqs must start over too.
       usePresenceStore().forgetSequence();
       useViewersStore().forgetSequence();
+      useLeadsStore().forgetSequence();
     }
     if (!(await reloadWithRetry(result.seq, from !== null, isCurrent))) return false;
     dispatcher.resetTo(result.seq);

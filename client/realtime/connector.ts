@@ -1,5 +1,7 @@
 import { closeSocket, openSocket, type FatalRefusal } from '@/socket';
 import { useConnectionStore } from '@/stores/connection';
+import { useLeadActivitiesStore } from '@/stores/leadActivities';
+import { useLeadsStore } from '@/stores/leads';
 import { useNotificationsStore } from '@/stores/notifications';
 import { usePresenceStore } from '@/stores/presence';
 import { useSessionStore } from '@/stores/session';
@@ -127,4 +129,6 @@ export function stopRealtime(options: { forget: boolean } = { forget: true }): v
   usePresenceStore().reset();
   useViewersStore().reset();
   useNotificationsStore().reset();
+  useLeadsStore().reset();
+  useLeadActivitiesStore().reset();
 }

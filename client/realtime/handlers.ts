@@ -1,3 +1,5 @@
+import { useLeadActivitiesStore } from '@/stores/leadActivities';
+import { useLeadsStore } from '@/stores/leads';
 import { useNotificationsStore } from '@/stores/notifications';
 import { usePresenceStore } from '@/stores/presence';
 import { useSessionStore } from '@/stores/session';
@@ -8,13 +10,13 @@ import type { EventHandlers } from './dispatcher';
  * The one map from each server event to the store action that handles it. Live events and replayed ones take
  * the same path. Every action is an upsert guarded by seq, so applying an event twice changes nothing.
  */
-const notShownYet = (): void => undefined;
-
 export function createHandlers(): EventHandlers {
   const presence = usePresenceStore();
   const viewers = useViewersStore();
   const notifications = useNotificationsStore();
   const session = useSessionStore();
+  const leads = useLeadsStore();
+  const activities = useLeadActivitiesStore();
 
   return {
     'presence:changed': (event) => presence.applyPresence(event.data, event.seq),
@@ -25,14 +27,12 @@ export function createHandlers(): EventHandlers {
     'permissions:changed': (event) => session.applyRolePermissions(event.data.role, event.data.permissions),
     'notification:created': (event) => notifications.upsert(event.data),
     'system:notice': (event) => notifications.addNotice({ ...event.data, eventId: event.id, at: event.at }),
-    // The lead pipeline's store arrives with its UI; until then these events are received (and count for
-    // lastSeq) but nothing shows them. Listed one by one so the map stays total.
-    'lead:created': notShownYet,
-    'lead:updated': notShownYet,
-    'lead:moved': notShownYet,
-    'lead:assigned': notShownYet,
-    'lead:deleted': notShownYet,
-    'lead:activity': notShownYet,
-    'lead-statuses:changed': notShownYet,
+    'lead:created': (event) => leads.applyCreated(event.data.lead, event.seq),
+    'lead:updated': (event) => leads.applyUpdated(event.data.lead, event.seq),
+    'lead:moved': (event) => leads.applyMoved(event.data.lead, event.data.fromStatusId, event.seq),
+    'lead:assigned': (event) => leads.applyAssigned(event.data.lead, event.data.previousAssigneeId, event.seq),
+    'lead:deleted': (event) => leads.applyDeleted(event.data.id, event.data.statusId, event.seq),
+    'lead:activity': (event) => activities.upsert(event.data),
+    'lead-statuses:changed': (event) => leads.applyStatuses(event.data.statuses, event.seq),
   } satisfies EventHandlers;
 }

@@ -1,4 +1,7 @@
+import { fetchNotifications } from '@/api/notifications';
 import { fetchPresence, fetchPresenceReasons } from '@/api/presence';
+import { useLeadsStore } from '@/stores/leads';
+import { useNotificationsStore } from '@/stores/notifications';
 import { usePresenceStore } from '@/stores/presence';
 import { useSessionStore } from '@/stores/session';
 import { dispatcher } from './dispatcher';
@@ -33,6 +36,11 @@ export async function loadReasons(): Promise<void> {
   usePresenceStore().setReasons(await fetchPresenceReasons());
 }
 
+/** GET /notifications (the newest page) into the notifications store. */
+export async function loadNotifications(): Promise<void> {
+  useNotificationsStore().applyPage(await fetchNotifications());
+}
+
 /**
  * The catch-up could not replay what was missed (the log was trimmed past it, or this tab starts fresh):
  * reload, over REST, every store that events keep live, as of `seq`.
@@ -43,5 +51,9 @@ export async function reloadStores(seq: number, options: { profile: boolean }): 
   const loads: Promise<unknown>[] = [loadReasons()];
   if (presence.agentsLoaded || session.can('dashboard.view')) loads.push(loadAgents(seq));
   if (options.profile) loads.push(session.loadProfile());
+  if (useNotificationsStore().loaded) loads.push(loadNotifications());
   await Promise.all(loads);
+  // The pipeline's pages (board, list, a lead and its timeline) reload what they show as of now; events
+  // after `seq` are released once this resolves and the version guards order the two.
+  useLeadsStore().invalidate();
 }

@@ -4,7 +4,7 @@ import type { Ack, ClientToServerEvents, ServerToClientEvents, AnyEnvelope } fro
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A typed socket.io-client connection that resolves once the server says it is ready. */
-export function connectSocket(baseUrl: string, token: string | undefined, opts: { transports?: ('websocket' | 'polling')[]; headers?: Record<string, string> } = {}): Promise<ClientSocket & { ready: { seq: number; userId: number; tenantId: number; permissions: string[] }; received: any[] }> {
+export function connectSocket(baseUrl: string, token: string | undefined, opts: { transports?: ('websocket' | 'polling')[]; headers?: Record<string, string> } = {}): Promise<ClientSocket & { ready: { seq: number; userId: number; tenantId: number; permissions: string[]; presence: any }; received: any[] }> {
   const socket = io(baseUrl, {
     auth: token === undefined ? {} : { token },
     transports: opts.transports ?? ['websocket'],
