@@ -67,7 +67,7 @@ export interface DomainEvents {
   'lead:updated': { lead: LeadView; by: Viewer };
   'lead:moved': { lead: LeadView; fromStatusId: number; toStatusId: number; by: Viewer };
   'lead:assigned': { lead: LeadView; previousAssigneeId: number | null; by: Viewer };
-  'lead:deleted': { id: number; statusId: number; by: Viewer };
+  'lead:deleted': { id: number; statusId: number; assignedToId: number | null; by: Viewer };
   /** A timeline entry of a lead (to the viewers of that lead). */
   'lead:activity': LeadActivityView;
   /** The tenant's pipeline columns changed (created, renamed, reordered, deleted). */

@@ -18,3 +18,8 @@ export async function fetchActiveUsers(): Promise<UserView[]> {
   }
   return all;
 }
+
+/** GET /leads/assignees (leads.manage): the active users a lead can be assigned to. */
+export async function fetchAssignees(): Promise<{ id: number; name: string }[]> {
+  return (await http.get<{ data: { id: number; name: string }[] }>('/leads/assignees')).data;
+}

@@ -1,7 +1,5 @@
 import { computed, onMounted, ref } from 'vue';
-import { fetchActiveUsers } from '@/api/users';
-import { ensureAgents } from '@/realtime/loaders';
-import { usePresenceStore } from '@/stores/presence';
+import { fetchAssignees } from '@/api/users';
 import { useSessionStore } from '@/stores/session';
 
 export interface Assignee {
@@ -14,34 +12,22 @@ const USERS_MAX_AGE_MS = 60_000;
 let usersCache: { at: number; list: Assignee[] } | null = null;
 
 /**
- * The people a lead can be assigned to, from whatever the user may read: GET /users (users.view), else the
- * presence list (dashboard.view). An agent has neither: `source` is then 'none' and the page offers only
- * "assign to me" and "unassign".
+ * The people a lead can be assigned to: GET /leads/assignees for anyone who may change leads. Without
+ * leads.manage there is nothing to assign, and `source` is 'none'.
  */
 export function useAssignees() {
   const session = useSessionStore();
-  const presence = usePresenceStore();
   const users = ref<Assignee[]>(usersCache?.list ?? []);
   const error = ref<string | null>(null);
 
-  const source = computed<'users' | 'presence' | 'none'>(() => (session.can('users.view') ? 'users' : session.can('dashboard.view') ? 'presence' : 'none'));
-
-  const list = computed<Assignee[]>(() => {
-    const people = source.value === 'users' ? users.value : source.value === 'presence' ? presence.agentList.map((agent) => ({ id: agent.userId, name: agent.name })) : [];
-    return [...people].sort((a, b) => a.name.localeCompare(b.name));
-  });
+  const source = computed<'users' | 'none'>(() => (session.can('leads.manage') ? 'users' : 'none'));
+  const list = computed<Assignee[]>(() => (source.value === 'users' ? users.value : []));
 
   onMounted(async () => {
+    if (source.value !== 'users') return;
     try {
-      if (source.value === 'users') {
-        if (!usersCache || Date.now() - usersCache.at > USERS_MAX_AGE_MS) {
-          const fetched = (await fetchActiveUsers()).map((user) => ({ id: user.id, name: user.name }));
-          usersCache = { at: Date.now(), list: fetched };
-        }
-        users.value = usersCache.list;
-      } else if (source.value === 'presence') {
-        await ensureAgents();
-      }
+      if (!usersCache || Date.now() - usersCache.at > USERS_MAX_AGE_MS) usersCache = { at: Date.now(), list: await fetchAssignees() };
+      users.value = usersCache.list;
     } catch {
       error.value = 'The list of colleagues could not be loaded.';
     }

@@ -59,6 +59,12 @@ export function crmRoutes(leads: LeadService, statuses: LeadStatusService): Rout
       handler: (ctx, { query }) => { requirePrincipal(ctx); return leads.myFollowups(ctx, query); },
     }),
     route({
+      method: 'get', path: '/leads/assignees', tag: 'Leads', auth: { kind: 'user', permission: 'leads.manage' },
+      summary: 'Who a lead can be assigned to: the active users of the tenant (id and name only)',
+      responses: { 200: { description: 'Assignees', schema: z.object({ data: z.array(z.object({ id: z.number(), name: z.string() })) }) } }, errors: [401, 403],
+      handler: async (ctx) => { requirePrincipal(ctx); return { data: await leads.assignees(ctx) }; },
+    }),
+    route({
       method: 'get', path: '/leads', tag: 'Leads', auth: { kind: 'user', permission: 'leads.view' }, summary: 'Search and filter leads',
       description: '`q` matches the start of the name, company or email, or a phone number (any format; compared in E.164).',
       query: LeadListQuery, responses: { 200: { description: 'A page of leads', schema: Page(LeadView) } }, errors: [400, 401, 403],

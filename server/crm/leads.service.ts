@@ -192,7 +192,7 @@ export class LeadService {
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.deleted', entityType: 'lead', entityId: id, changes: { name: lead.name, statusId: lead.status.id } });
     });
     await this.followups.reschedule(tenantId, id, lead.nextFollowupAt ?? null, null);
-    await this.publisher.publish(tenantId, 'lead:deleted', { id, statusId: lead.status.id, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
+    await this.publisher.publish(tenantId, 'lead:deleted', { id, statusId: lead.status.id, assignedToId: lead.assignedTo?.id ?? null, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
   }
 
   /**
@@ -322,10 +322,16 @@ export class LeadService {
     const like = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const or: FilterQuery<ILead>[] = [{ name: { $like: like } }, { companyName: { $like: like } }, { email: { $like: like.toLowerCase() } }];
     if (/^[+\d(][\d\s().-]{2,}$/.test(text)) {
-      const e164 = maybeE164(text, await this.country(ctx));
+      const country = await this.country(ctx);
+      const e164 = maybeE164(text, country);
       if (e164) or.push({ phone: e164 });
       const digits = text.replace(/[^\d+]/g, '');
-      if (digits.length >= 3) or.push({ phone: { $like: `${digits.startsWith('+') ? digits : `%${digits}`}%` } });
+      // "+1415…" is a prefix of E.164 numbers: a range of (tenant, phone). Digits without "+" that make a valid
+      // number ("(415) 555-0123") are matched by their E.164 form above; only a partial number ("555-0123")
+      // is looked for anywhere in the number, which reads every number of the tenant (seconds at 1M leads).
+      if (digits.length >= 3 && (digits.startsWith('+') || !isValidNumber(text, country))) {
+        or.push({ phone: { $like: `${digits.startsWith('+') ? digits : `%${digits}`}%` } });
+      }
     }
     return { $or: or };
   }
@@ -370,6 +376,12 @@ export class LeadService {
     return this.columnPage(ctx, statusId, q);
   }
 
+  /** Active users of the tenant, by name: the assignee picker (agents hold no users.view). */
+  async assignees(ctx: TenantContext): Promise<{ id: number; name: string }[]> {
+    const users = await ctx.em.find(User, { isActive: true }, { orderBy: { name: 'asc' }, fields: ['id', 'name'] });
+    return users.map((u) => ({ id: u.id, name: u.name }));
+  }
+
   /** The caller's open leads with a follow-up, soonest first (seed 003's sample query, tenant-scoped). */
   async myFollowups(ctx: TenantContext, q: { cursor?: string; limit: number; includeOverdue?: boolean }) {
     const after = decodeCursor(q.cursor, (v): v is { v: string; id: number } => isIdCursor(v) && typeof (v as Record<string, unknown>).v === 'string');
@@ -382,6 +394,16 @@ export class LeadService {
     const page = more ? rows.slice(0, q.limit) : rows;
     const last = page[page.length - 1];
     return { data: page.map(leadView), nextCursor: more ? encodeCursor({ v: last.nextFollowupAt!.toISOString(), id: last.id }) : null };
+  }
+}
+
+/** Whether the text is a whole, valid phone number for the country (the rule toE164 applies to stored numbers). */
+function isValidNumber(text: string, country: string): boolean {
+  try {
+    toE164(text, country);
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -99,7 +99,7 @@ describe('lead events', () => {
 
     expect((await admin.delete(`${L}/${id}`)).status).toBe(204);
     const d = await seen(viewer, 'lead:deleted');
-    expect(d.data).toEqual({ id, statusId: st.Contacted.id, by: { userId: users['admin@acme.test'], name: 'Ada Admin' } });
+    expect(d.data).toEqual({ id, statusId: st.Contacted.id, assignedToId: users['agent2@acme.test'], by: { userId: users['admin@acme.test'], name: 'Ada Admin' } });
 
     expect(leadEvents(viewer).filter((e) => e.type !== 'lead:activity').map((e) => e.type)).toEqual(['lead:created', 'lead:updated', 'lead:assigned', 'lead:moved', 'lead:deleted']);
     const seqs = viewer.received.map((e) => e.seq);
