@@ -1,0 +1,119 @@
+import os from 'node:os';
+import type { Socket } from 'socket.io-client';
+import { stopAllNodes, type NodeProcess } from '../test/helpers/processes.ts';
+import { bareEnv, closeAll, connectMany, cpuShare, deleteKeys, fileLimits, memoryOf, mib, prepareDb, projectEnv, raiseFileLimit, sleep, startBenchNode, type BenchDb, type MemoryReport } from './fixtures.ts';
+import { fmt } from './lib.ts';
+
+/**
+ * Idle memory per connection: N authenticated websocket connections held open
+ * on one project node (bench/node.ts running createSystem, ROLE=web, default
+ * timings) against N connections to a bare Socket.IO 4.8 server with the same
+ * Redis adapter and engine options. The server's RSS (and heap) is read in the
+ * server's own process over IPC after a full GC, before and after the
+ * connections, so the clients' memory never counts. The clients run in this
+ * process; both servers get the same handshake payload (the project's token).
+ */
+
+const WANTED = Number(process.env.BENCH_CONNECTIONS ?? 10_000);
+/** Stop opening connections after this long per phase (the run should stay within about 3 minutes). */
+const CONNECT_DEADLINE_MS = Number(process.env.BENCH_CONNECT_DEADLINE_MS ?? 110_000);
+/** Handshakes in flight. Higher only queues work on the project node (slower, and a higher memory high-water); see RESULTS.md. */
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const SETTLE_MS = 4000;
+const IDLE_CPU_MS = 6000;
+
+interface Phase {
+  connected: number;
+  serverSockets: number;
+  connectSeconds: number;
+  before: MemoryReport;
+  after: MemoryReport;
+  failures: number;
+  firstError?: string;
+  stoppedByDeadline: boolean;
+  /** Share of one core the server used while the connections sat idle. */
+  idleCpu: number;
+  /** After every client left again (and a GC): what stays is set-up high water, not per-connection state. */
+  emptied: MemoryReport;
+}
+
+async function phase(label: string, node: NodeProcess, count: number, token: (i: number) => string, readyEvent: 'session:ready' | 'connect'): Promise<Phase> {
+  let sockets: Socket[] = [];
+  const progress = process.stdout.isTTY ? (n: number) => process.stdout.write(`  ${label}: ${n} connected\r`) : undefined;
+  try {
+    // Warm the code paths (handshake, auth, presence) so the "before" figure is not a cold process.
+    const warm = await connectMany({ count: 50, url: () => node.baseUrl, token, readyEvent, concurrency: 10, deadlineMs: 30_000 });
+    await closeAll(warm.sockets);
+    await sleep(1500);
+    const before = await memoryOf(node);
+    const c = await connectMany({
+      count, url: () => node.baseUrl, token, readyEvent, concurrency: CONCURRENCY, deadlineMs: CONNECT_DEADLINE_MS,
+      progress,
+    });
+    sockets = c.sockets;
+    await sleep(SETTLE_MS);
+    const idleCpu = await cpuShare(node, IDLE_CPU_MS);
+    const after = await memoryOf(node);
+    if (progress) process.stdout.write(' '.repeat(60) + '\r');
+    await closeAll(sockets);
+    sockets = [];
+    await sleep(SETTLE_MS);
+    const emptied = await memoryOf(node);
+    return { connected: c.sockets.length, serverSockets: after.sockets, connectSeconds: c.seconds, before, after, emptied, failures: c.failures, firstError: c.firstError, stoppedByDeadline: c.stoppedByDeadline, idleCpu };
+  } finally {
+    await closeAll(sockets);
+  }
+}
+
+async function stop(node: NodeProcess) {
+  await node.request({ type: 'stop' }, 30_000).catch(() => undefined);
+  await node.kill('SIGTERM', 10_000);
+}
+
+export async function run(): Promise<void> {
+  // Each client socket is one descriptor here, each server socket one in the server process (same limit, inherited).
+  const needed = WANTED + 500;
+  const limit = raiseFileLimit(needed);
+  const { hard } = fileLimits();
+  let count = WANTED;
+  if (limit < needed) {
+    count = Math.max(100, limit - 500);
+    console.log(`\nidle-memory: the open-file limit is ${limit} (hard ${hard}); ${WANTED} connections need about ${needed}. Running ${count} instead (raise it with \`ulimit -n ${needed}\`).`);
+  }
+  console.log(`\nidle-memory: ${count} connections per server, ${CONCURRENCY} handshakes in flight; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; preparing...`);
+  const db: BenchDb = await prepareDb('bench_memory', count);
+  try {
+    const bareNode = await startBenchNode('bare', bareEnv(`${db.prefix}:bare`));
+    let baseline: Phase;
+    try {
+      baseline = await phase('baseline', bareNode, count, (i) => db.users[i].token, 'connect');
+    } finally {
+      await stop(bareNode);
+      await deleteKeys(`${db.prefix}:bare`).catch(() => undefined);
+    }
+    const projectNode = await startBenchNode('project', projectEnv(db));
+    let project: Phase;
+    try {
+      project = await phase('project', projectNode, count, (i) => db.users[i].token, 'session:ready');
+    } finally {
+      await stop(projectNode);
+    }
+
+    const per = (p: Phase, k: keyof MemoryReport) => (p.after[k] - p.before[k]) / Math.max(1, p.connected);
+    const row = (label: string, p: Phase, note: string) => {
+      console.log(`  ${label}: ${p.connected} open (server counts ${p.serverSockets}) in ${fmt(p.connectSeconds)} s  RSS ${mib(p.before.rss)} -> ${mib(p.after.rss)} MiB = ${fmt(per(p, 'rss') / 1024, 1)} KiB/conn  heap used ${mib(p.before.heapUsed)} -> ${mib(p.after.heapUsed)} MiB = ${fmt(per(p, 'heapUsed') / 1024, 1)} KiB/conn (heap total ${mib(p.before.heapTotal)} -> ${mib(p.after.heapTotal)} MiB)  external+buffers ${fmt((per(p, 'external') + per(p, 'arrayBuffers')) / 1024, 1)} KiB/conn  idle CPU ${fmt(p.idleCpu * 100, 0)}% of a core  ${fmt(p.connected / p.connectSeconds, 0)} handshakes/s  RSS once all left ${mib(p.emptied.rss)} MiB (heap used ${mib(p.emptied.heapUsed)} MiB)${p.failures ? `  failures ${p.failures} (${p.firstError})` : ''}${p.stoppedByDeadline ? '  STOPPED AT THE DEADLINE' : ''}  ${note}`);
+    };
+    console.log(`\nidle memory of ${count} websocket connections on one server (server RSS read in its own process after a full GC; clients in the bench process)`);
+    row('project ', project, '(createSystem, ROLE=web, authenticated, presence + rooms)');
+    row('baseline', baseline, '(bare Socket.IO 4.8, same Redis adapter, one room)');
+    const ratio = per(project, 'rss') / per(baseline, 'rss');
+    console.log(`  ratio   : RSS/conn ${fmt(ratio, 2)}x, heap/conn ${fmt(per(project, 'heapUsed') / per(baseline, 'heapUsed'), 2)}x of baseline`);
+    console.log(`  goal    : RSS/conn <= 1.3x baseline -> ${ratio <= 1.3 ? 'MET' : 'NOT MET'}`);
+    const short = Math.min(project.connected, baseline.connected) < WANTED;
+    if (short) console.log(`  note    : fewer than the ${WANTED} connections asked for were held (project ${project.connected}, baseline ${baseline.connected}).`);
+    console.log(`  load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  } finally {
+    await stopAllNodes();
+    await db.drop();
+  }
+}
