@@ -6,6 +6,7 @@ const scenarios: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   'auth-request': () => import('./auth-request.ts'),
   fanout: () => import('./fanout.ts'),
   'idle-memory': () => import('./idle-memory.ts'),
+  'leads-1m': () => import('./leads-1m.ts'),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);
