@@ -251,7 +251,6 @@ describe('two web processes, one database, one Redis', () => {
       return offlineAfter >= 0;
     }, GRACE_MS + 8000, 20);
     // Not before the grace period (less the last heartbeat), and within it plus a heartbeat, a sweep and slack.
-    console.log("OFFLINE_AFTER", offlineAfter);
     expect(offlineAfter).toBeGreaterThanOrEqual(GRACE_MS - HEARTBEAT_MS - 500);
     expect(offlineAfter).toBeLessThanOrEqual(GRACE_MS + HEARTBEAT_MS + SWEEP_MS + 2000);
     expect(await stateOn(B, 'agent2@acme.test')).toBe('offline');
