@@ -96,9 +96,27 @@ export class PresenceService {
   };
 
   start(): void {
-    this.timers.push(setInterval(() => void this.heartbeat().catch((err) => this.logger.warn({ err }, 'presence heartbeat failed')), this.settings.heartbeatMs));
-    this.timers.push(setInterval(() => void this.sweep().catch((err) => this.logger.warn({ err }, 'presence sweep failed')), this.settings.sweepMs));
+    this.timers.push(setInterval(() => void this.once('heartbeat', () => this.heartbeat()), this.settings.heartbeatMs));
+    this.timers.push(setInterval(() => void this.once('sweep', () => this.sweep()), this.settings.sweepMs));
     for (const t of this.timers) t.unref();
+  }
+
+  private readonly running = new Set<string>();
+
+  /**
+   * Runs a periodic task unless its previous run is still going: with many users a
+   * sweep can outlast its interval, and overlapping runs would only pile up load.
+   */
+  private async once(name: string, task: () => Promise<void>): Promise<void> {
+    if (this.running.has(name)) return;
+    this.running.add(name);
+    try {
+      await task();
+    } catch (err) {
+      this.logger.warn({ err }, `presence ${name} failed`);
+    } finally {
+      this.running.delete(name);
+    }
   }
 
   stop(): void {

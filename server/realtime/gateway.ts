@@ -84,7 +84,15 @@ export class RealtimeGateway {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.revalidate().catch((err) => this.d.logger.warn({ err }, 'socket revalidation failed')), this.d.revalidateMs);
+    let busy = false;
+    this.timer = setInterval(() => {
+      // Never two revalidations at once: a slow one is not joined by the next tick.
+      if (busy) return;
+      busy = true;
+      this.revalidate()
+        .catch((err) => this.d.logger.warn({ err }, 'socket revalidation failed'))
+        .finally(() => { busy = false; });
+    }, this.d.revalidateMs);
     this.timer.unref();
   }
 
