@@ -119,6 +119,12 @@ export class LeadService {
     return lead.version + 1;
   }
 
+  /** A version clash found inside a transaction becomes the 409 that carries the current lead. */
+  private async rethrowStale(ctx: TenantContext, id: number, err: unknown): Promise<never> {
+    if (err instanceof ConflictError && err.code === 'stale_version') throw await this.conflictWithCurrent(ctx, id);
+    throw err;
+  }
+
   private async conflictWithCurrent(ctx: TenantContext, id: number): Promise<ConflictError> {
     const current = await this.find(ctx, id, ctx.em.fork());
     return new ConflictError('Someone else changed this lead first. Here is the current lead; try again.', { current: leadView(current) }, 'stale_version');
@@ -152,10 +158,7 @@ export class LeadService {
       }
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.updated', entityType: 'lead', entityId: id, changes: { from: before, to: Object.fromEntries(Object.entries(changes).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v])) } });
       await em.flush();
-    }).catch(async (err) => {
-      if (err instanceof ConflictError && err.code === 'stale_version') throw await this.conflictWithCurrent(ctx, id);
-      throw err;
-    });
+    }).catch((err) => this.rethrowStale(ctx, id, err));
     if (nextFollowup !== undefined) await this.followups.reschedule(tenantId, id, previousFollowup, nextFollowup);
     return this.afterChange(ctx, id, 'lead:updated', written);
   }
@@ -173,10 +176,7 @@ export class LeadService {
       written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'assignment', payload: { from_user_id: previous, to_user_id: target ?? null } } as never));
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: target ? 'lead.assigned' : 'lead.unassigned', entityType: 'lead', entityId: id, changes: { from: previous, to: target ?? null } });
       await em.flush();
-    }).catch(async (err) => {
-      if (err instanceof ConflictError && err.code === 'stale_version') throw await this.conflictWithCurrent(ctx, id);
-      throw err;
-    });
+    }).catch((err) => this.rethrowStale(ctx, id, err));
     const fresh = await this.find(ctx, id, ctx.em.fork());
     const view = leadView(fresh);
     await this.publisher.publish(tenantId, 'lead:assigned', { lead: view, previousAssigneeId: previous, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
@@ -230,10 +230,7 @@ export class LeadService {
       }
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.moved', entityType: 'lead', entityId: id, changes: { from: from.id, to: target.id, note: body.note ?? null } });
       await em.flush();
-    }).catch(async (err) => {
-      if (err instanceof ConflictError && err.code === 'stale_version') throw await this.conflictWithCurrent(ctx, id);
-      throw err;
-    });
+    }).catch((err) => this.rethrowStale(ctx, id, err));
     await this.followups.reschedule(tenantId, id, previousFollowup, nextFollowup);
     const fresh = await this.find(ctx, id, ctx.em.fork());
     const view = leadView(fresh);
