@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Role } from './roles.ts';
 import type { Permission } from './permissions.ts';
 import type { LeadActivityView, LeadStatusView, LeadView } from './schemas/leads.ts';
+import type { CallView, DispositionView, ScreenPop } from './schemas/telephony.ts';
 
 /**
  * The realtime contract, typed once and imported by the server and the console.
@@ -74,6 +75,21 @@ export interface DomainEvents {
   'lead-statuses:changed': { statuses: LeadStatusView[] };
   /** The tenant's "not ready" reasons changed (to everyone in the tenant: agents pick from them). */
   'presence-reasons:changed': { reasons: { id: number; name: string; sortOrder: number; isActive: boolean }[] };
+  /**
+   * Calls (to the call's agent, to holders of calls.view_all or dashboard.view, and to viewers of the
+   * related lead). A pushed call never carries its recording URL (`recordingUrl` is null).
+   */
+  'call:ringing': { call: CallView; screenPop: ScreenPop | null };
+  'call:answered': { call: CallView };
+  'call:ended': { call: CallView };
+  /** Wrapped up with a disposition. */
+  'call:closed': { call: CallView };
+  /** A recording is ready (to holders of calls.recordings.view only). */
+  'call:recording': { callId: number; userId: number | null; recordingUrl: string };
+  /** The tenant's dispositions changed (to everyone in the tenant). */
+  'call-dispositions:changed': { dispositions: DispositionView[] };
+  /** An agent's SIP credentials were set or removed (to that agent): the softphone reloads them. */
+  'sip-credentials:changed': { userId: number; configured: boolean };
   /** For integrators and tests: a free-form event (the publisher accepts any type listed here). */
   'system:notice': { message: string; [k: string]: unknown };
 }
