@@ -5,11 +5,11 @@ import type { Logger } from '../logger.ts';
 import type { Publisher } from '../realtime/publisher.ts';
 import { PresenceEvent } from './presence-event.entity.ts';
 import { PresenceReason } from './presence-reason.entity.ts';
-import { UserSession } from './user-session.entity.ts';
+import { SessionLog } from './session-log.ts';
 import { PresenceTracking } from './presence-tracking.entity.ts';
 import { User } from '../tenancy/user.entity.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors.ts';
-import type { PresenceState, PresenceView, Viewer } from '../../shared/realtime.ts';
+import type { Envelope, PresenceState, PresenceView, Viewer } from '../../shared/realtime.ts';
 import type { Role } from '../../shared/roles.ts';
 
 interface StoredState {
@@ -53,8 +53,17 @@ if cur then
   if c.state == n.state and tostring(c.reasonId) == tostring(n.reasonId) then return false end
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-if ARGV[5] == 'offline' then redis.call('SREM', KEYS[3], ARGV[6]) else redis.call('SADD', KEYS[3], ARGV[6]) end
 return cur or ''`;
+
+/**
+ * Takes from the global expiry index the sockets whose liveness ran out before
+ * ARGV[1] (at most ARGV[2] of them), and returns them. A member a heartbeat
+ * refreshed in the meantime has a later score and is left alone.
+ */
+const TAKE_EXPIRED = `
+local out = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+if #out > 0 then redis.call('ZREM', KEYS[1], unpack(out)) end
+return out`;
 
 /**
  * Presence per user, aggregated over every tab and every node.
@@ -74,6 +83,7 @@ export class PresenceService {
   private readonly local = new Map<string, SocketIdentity>();
   private sessionsTouchedAt = Date.now();
   private readonly viewingQueue = new Map<string, Promise<void>>();
+  private readonly sessions: SessionLog;
 
   constructor(
     private readonly orm: MikroORM,
@@ -84,13 +94,17 @@ export class PresenceService {
     readonly settings: PresenceSettings,
     private readonly logger: Logger,
   ) {
-    redis.defineCommand('ccPresenceTransition', { numberOfKeys: 3, lua: TRANSITION });
+    redis.defineCommand('ccPresenceTransition', { numberOfKeys: 2, lua: TRANSITION });
+    redis.defineCommand('ccTakeExpired', { numberOfKeys: 1, lua: TAKE_EXPIRED });
+    this.sessions = new SessionLog(orm, nodeId, logger);
   }
 
   private k = {
     state: (t: number) => `${this.prefix}:pr:${t}:state`,
     socks: (t: number, u: number) => `${this.prefix}:pr:${t}:${u}:socks`,
-    active: () => `${this.prefix}:pr:active`,
+    /** Every socket of every tenant by liveness expiry (member `tenant:user:socket`): what the sweeper reads. */
+    expiries: () => `${this.prefix}:pr:exp`,
+    sweepLock: () => `${this.prefix}:pr:sweep-lock`,
     sock: (id: string) => `${this.prefix}:pr:sock:${id}`,
     viewers: (t: number, type: string, id: number) => `${this.prefix}:pr:${t}:view:${type}:${id}`,
   };
@@ -124,24 +138,48 @@ export class PresenceService {
     this.timers = [];
   }
 
+  /** Writes the user_sessions changes still queued (on shutdown, and for tests). */
+  flushSessions(): Promise<void> {
+    return this.sessions.flush();
+  }
+
   // ---------------------------------------------------------------- sockets
 
-  /** A socket of this node connected: mark it live, record the session, bring the user online. */
-  async connected(s: SocketIdentity): Promise<void> {
+  /**
+   * A socket of this node connected: mark it live, queue its user_sessions row, bring the user
+   * online. One Redis round trip unless the user was offline; returns the user's presence now
+   * and the tenant's sequence number for `session:ready`.
+   */
+  async connected(s: SocketIdentity & { role?: Role }): Promise<{ presence: PresenceView; seq: number }> {
     this.local.set(s.socketId, s);
     const expires = Date.now() + this.settings.graceMs;
-    await this.redis
+    const res = (await this.redis
       .multi()
       .zadd(this.k.socks(s.tenantId, s.userId), expires, s.socketId)
+      .zadd(this.k.expiries(), expires, this.member(s))
       .hset(this.k.sock(s.socketId), { t: s.tenantId, u: s.userId, n: s.name, node: this.nodeId })
       .pexpire(this.k.sock(s.socketId), this.settings.graceMs * 6)
-      .exec();
-    const em = this.em(s.tenantId);
+      .hget(this.k.state(s.tenantId), String(s.userId))
+      .get(this.publisher.seqKey(s.tenantId))
+      .exec()) ?? [];
+    for (const [err] of res) if (err) throw err;
     const now = new Date();
-    em.create(UserSession, { tenant: s.tenantId, user: s.userId, socketId: s.socketId, nodeId: this.nodeId, ipAddress: s.ip.slice(0, 45), userAgent: s.userAgent.slice(0, 512), connectedAt: now, lastActiveAt: now } as never);
-    await em.flush();
-    const cur = await this.current(s.tenantId, s.userId);
-    if (!cur || cur.state === 'offline') await this.transition(s.tenantId, s.userId, 'available', null);
+    this.sessions.opened({ tenantId: s.tenantId, userId: s.userId, socketId: s.socketId, ip: s.ip.slice(0, 45), userAgent: s.userAgent.slice(0, 512), at: now });
+    const raw = res[4]?.[1] as string | null;
+    const cur = raw ? (JSON.parse(raw) as StoredState) : null;
+    let seq = Number(res[5]?.[1] ?? 0);
+    if (!cur || cur.state === 'offline') {
+      const env = await this.transition(s.tenantId, s.userId, 'available', null, undefined, s.role ? { name: s.name, role: s.role } : undefined);
+      if (env) seq = Math.max(seq, env.seq);
+      else return { presence: await this.view(s.tenantId, s.userId), seq: await this.publisher.currentSeq(s.tenantId) };
+      return { presence: env.data, seq };
+    }
+    const presence = s.role ? await this.viewOf(s.tenantId, s.userId, s.name, s.role, cur) : await this.view(s.tenantId, s.userId);
+    return { presence, seq };
+  }
+
+  private member(s: { tenantId: number; userId: number; socketId: string }): string {
+    return `${s.tenantId}:${s.userId}:${s.socketId}`;
   }
 
   /** A socket of this node went away: it stays live for the grace period, then the sweeper decides. */
@@ -149,10 +187,10 @@ export class PresenceService {
     const s = this.local.get(socketId);
     this.local.delete(socketId);
     if (!s) return;
-    await this.redis.zadd(this.k.socks(s.tenantId, s.userId), Date.now() + this.settings.graceMs, socketId);
+    const expires = Date.now() + this.settings.graceMs;
+    await this.redis.multi().zadd(this.k.socks(s.tenantId, s.userId), expires, socketId).zadd(this.k.expiries(), expires, this.member(s)).exec();
+    this.sessions.closed(s.tenantId, socketId, new Date());
     await this.perSocket(socketId, () => this.clearViewing(socketId, s.tenantId));
-    const now = new Date();
-    await this.em(s.tenantId).nativeUpdate(UserSession, { tenant: s.tenantId, socketId }, { disconnectedAt: now, lastActiveAt: now });
   }
 
   /** Refreshes the liveness of every socket this node holds. */
@@ -160,9 +198,13 @@ export class PresenceService {
     if (!this.local.size) return;
     const expires = Date.now() + this.settings.graceMs;
     const pipe = this.redis.pipeline();
-    for (const s of this.local.values()) {
+    const all = [...this.local.values()];
+    for (const s of all) {
       pipe.zadd(this.k.socks(s.tenantId, s.userId), expires, s.socketId);
       pipe.pexpire(this.k.sock(s.socketId), this.settings.graceMs * 6);
+    }
+    for (let at = 0; at < all.length; at += 1000) {
+      pipe.zadd(this.k.expiries(), ...all.slice(at, at + 1000).flatMap((s) => [expires, this.member(s)]));
     }
     await pipe.exec();
     // A user with a live socket here whom a sweeper moved offline (this node's beats were
@@ -193,19 +235,35 @@ export class PresenceService {
     }
   }
 
-  /** Moves users with no live socket left to offline, and cleans up what dead sockets left behind. */
+  /**
+   * Moves users with no live socket left to offline, and cleans up what dead sockets left
+   * behind. Reads only the sockets whose liveness ran out (the global expiry index), and one
+   * node sweeps per interval (a lock that expires with the interval, so a dead sweeper is
+   * replaced by the next tick of any other node).
+   */
   async sweep(): Promise<void> {
+    const locked = await this.redis.set(this.k.sweepLock(), this.nodeId, 'PX', this.settings.sweepMs, 'NX');
+    if (locked !== 'OK') return;
     const now = Date.now();
-    const members = await this.redis.smembers(this.k.active());
-    for (const m of members) {
-      const [t, u] = m.split(':').map(Number);
-      const expired = await this.redis.zrangebyscore(this.k.socks(t, u), '-inf', now);
-      for (const socketId of expired) {
-        if (this.local.has(socketId)) continue;
+    for (;;) {
+      const expired = (await (this.redis as any).ccTakeExpired(this.k.expiries(), String(now), '500')) as string[];
+      if (!expired.length) return;
+      const users = new Map<string, [number, number]>();
+      const dead: [number, string][] = [];
+      const stillHere: string[] = [];
+      for (const m of expired) {
+        const [t, u] = m.split(':').map(Number);
+        const socketId = m.slice(m.indexOf(':', m.indexOf(':') + 1) + 1);
+        // A socket of this node whose beat was late is alive: it goes back into the index.
+        if (this.local.has(socketId)) { stillHere.push(m); continue; }
+        dead.push([t, socketId]);
+        users.set(`${t}:${u}`, [t, u]);
         await this.clearDeadViewing(socketId, t);
-        await this.em(t).nativeUpdate(UserSession, { tenant: t, socketId, disconnectedAt: null }, { disconnectedAt: new Date() });
       }
-      await this.transition(t, u, 'offline', null, now);
+      if (stillHere.length) await this.redis.zadd(this.k.expiries(), ...stillHere.flatMap((m) => [Date.now() + this.settings.graceMs, m]));
+      await this.sessions.closeDead(dead, new Date());
+      for (const [t, u] of users.values()) await this.transition(t, u, 'offline', null, now);
+      if (expired.length < 500) return;
     }
   }
 
@@ -241,18 +299,19 @@ export class PresenceService {
    * presence_events row, opens the next and pushes presence:changed.
    * With `offlineCheckAt`, only goes offline if no socket is live at that time.
    */
-  async transition(tenantId: number, userId: number, state: PresenceState, reasonId: number | null, offlineCheckAt?: number): Promise<boolean> {
+  async transition(
+    tenantId: number, userId: number, state: PresenceState, reasonId: number | null, offlineCheckAt?: number, who?: { name: string; role: Role },
+  ): Promise<Envelope<'presence:changed', PresenceView> | null> {
     const at = new Date();
     const next: StoredState = { state, reasonId, since: at.toISOString() };
     const prev = await (this.redis as any).ccPresenceTransition(
-      this.k.state(tenantId), this.k.socks(tenantId, userId), this.k.active(),
-      String(userId), JSON.stringify(next), offlineCheckAt !== undefined ? 'offline-check' : '', String(offlineCheckAt ?? 0), state, `${tenantId}:${userId}`,
+      this.k.state(tenantId), this.k.socks(tenantId, userId),
+      String(userId), JSON.stringify(next), offlineCheckAt !== undefined ? 'offline-check' : '', String(offlineCheckAt ?? 0),
     );
-    if (prev === null || prev === false) return false;
+    if (prev === null || prev === false) return null;
     await this.record(tenantId, userId);
-    const view = await this.view(tenantId, userId);
-    await this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
-    return true;
+    const view = who ? await this.viewOf(tenantId, userId, who.name, who.role, await this.current(tenantId, userId)) : await this.view(tenantId, userId);
+    return this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
   }
 
   /**
@@ -283,13 +342,16 @@ export class PresenceService {
   }
 
   async view(tenantId: number, userId: number): Promise<PresenceView> {
-    const em = this.em(tenantId);
-    const user = await em.findOne(User, { id: userId });
+    const user = await this.em(tenantId).findOne(User, { id: userId });
     if (!user) throw new NotFoundError('User');
-    const cur = await this.current(tenantId, userId);
-    const reason = cur?.reasonId ? await em.findOne(PresenceReason, { id: cur.reasonId }) : null;
+    return this.viewOf(tenantId, userId, user.name, user.role as Role, await this.current(tenantId, userId));
+  }
+
+  /** The presence view of a user whose name and role the caller knows (a socket does). */
+  private async viewOf(tenantId: number, userId: number, name: string, role: Role, cur: StoredState | null): Promise<PresenceView> {
+    const reason = cur?.reasonId ? await this.em(tenantId).findOne(PresenceReason, { id: cur.reasonId }) : null;
     return {
-      userId, name: user.name, role: user.role as Role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
+      userId, name, role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
       reasonName: reason?.name ?? null, since: cur?.since ?? null,
     };
   }

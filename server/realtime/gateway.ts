@@ -65,6 +65,10 @@ export class RealtimeGateway {
   private timer?: NodeJS.Timeout;
   private readonly state = new WeakMap<ServerSocket, SocketState>();
   private readonly trust: (addr: string, i: number) => boolean;
+  /** Per tenant with sockets here: the access fingerprint seen by the last revalidation. */
+  private readonly fingerprints = new Map<number, string>();
+  /** Sockets that connected since the last revalidation began: checked one by one on the next. */
+  private unchecked = new Set<ServerSocket>();
 
   constructor(private readonly d: GatewayDeps) {
     this.trust = proxyaddr.compile(d.trustProxy === 'true' ? ['0.0.0.0/0', '::/0'] : d.trustProxy === 'false' ? [] : d.trustProxy.split(',').map((x) => x.trim()));
@@ -101,6 +105,7 @@ export class RealtimeGateway {
     const local = [...this.io.of('/').sockets.values()];
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     await Promise.all(local.map((s) => this.d.presence.disconnected(s.id).catch(() => undefined)));
+    await this.d.presence.flushSessions();
     this.subClient.disconnect();
   }
 
@@ -163,18 +168,19 @@ export class RealtimeGateway {
       return { viewers: await this.d.presence.setViewing(socket.id, req) };
     }));
     socket.on('disconnect', () => {
+      this.unchecked.delete(socket);
       void this.d.presence.disconnected(socket.id).catch((err) => this.d.logger.warn({ err }, 'presence disconnect failed'));
     });
 
+    this.unchecked.add(socket);
     try {
-      await this.d.presence.connected({
-        socketId: socket.id, tenantId, userId, name: socket.data.name,
+      const { presence, seq } = await this.d.presence.connected({
+        socketId: socket.id, tenantId, userId, name: socket.data.name, role: socket.data.role,
         // The same rule as the REST API: X-Forwarded-For counts only from a trusted proxy.
         ip: proxyaddr(socket.request as never, this.trust),
         userAgent: String(socket.handshake.headers['user-agent'] ?? ''),
       });
-      const seq = await this.d.publisher.currentSeq(tenantId);
-      socket.emit('session:ready', { seq, userId, tenantId, permissions, presence: await this.d.presence.view(tenantId, userId) });
+      socket.emit('session:ready', { seq, userId, tenantId, permissions, presence });
     } catch (err) {
       this.d.logger.error({ err }, 'socket set-up failed');
       socket.disconnect(true);
@@ -225,16 +231,51 @@ export class RealtimeGateway {
   }
 
   /**
-   * Re-checks, in one query per tick, the users behind this node's sockets:
-   * a deactivated user, a suspended tenant or a revoked session is dropped; a
-   * changed role or permission set is re-roomed. This also catches changes made
-   * outside the API (SQL, another tool) within one interval.
+   * Keeps every socket of this node in line with what its user may do now: a deactivated user,
+   * a suspended tenant or a revoked session is dropped; a changed role or permission set is
+   * re-roomed. This also catches changes made outside the API (SQL, another tool).
+   *
+   * Each tick costs one small query: per tenant with sockets here, its status and a checksum of
+   * its users' (role, active, token version) and of its permission matrix. Only a tenant whose
+   * fingerprint moved has its sockets' users re-read (in chunks), plus the sockets that connected
+   * since the previous tick (their handshake may have read the state just before a change).
    */
   async revalidate(): Promise<void> {
-    const sockets = [...this.io.of('/').sockets.values()];
-    if (!sockets.length) return;
+    const sockets = [...this.io.of('/').sockets.values()].filter((s) => s.data?.userId);
+    const fresh = this.unchecked;
+    this.unchecked = new Set();
+    if (!sockets.length) {
+      this.fingerprints.clear();
+      return;
+    }
+    const tenants = [...new Set(sockets.map((s) => s.data.tenantId))];
+    const rows = (await this.d.orm.em.fork().getConnection().execute(
+      `select t.id, t.status,
+              (select concat(count(*), ':', bit_xor(crc32(concat_ws(':', u.id, u.role, u.is_active, u.token_version)))) from users u where u.tenant_id = t.id) as users_sum,
+              (select concat(count(*), ':', bit_xor(crc32(concat_ws(':', p.role, p.permission)))) from permissions p where p.tenant_id = t.id) as perms_sum
+         from tenants t where t.id in (${tenants.map(() => '?').join(', ')})`,
+      tenants,
+    )) as { id: number; status: string; users_sum: string | null; perms_sum: string | null }[];
+    const now = new Map(rows.map((r) => [Number(r.id), `${r.status}|${r.users_sum}|${r.perms_sum}`]));
+    const changed = new Set<number>();
+    for (const t of tenants) {
+      const fp = now.get(t) ?? 'gone';
+      if (this.fingerprints.get(t) !== fp) changed.add(t);
+      this.fingerprints.set(t, fp);
+    }
+    for (const t of this.fingerprints.keys()) if (!now.has(t) && !tenants.includes(t)) this.fingerprints.delete(t);
+    const toCheck = sockets.filter((s) => changed.has(s.data.tenantId) || fresh.has(s));
+    for (let at = 0; at < toCheck.length; at += 500) {
+      await this.recheck(toCheck.slice(at, at + 500));
+      // Let the event loop deliver events between chunks of a large re-check.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  /** Re-reads the users behind `sockets` (one query) and drops or re-rooms each socket. */
+  private async recheck(sockets: ServerSocket[]): Promise<void> {
     const pairs = new Map<string, [number, number]>();
-    for (const s of sockets) if (s.data?.userId) pairs.set(`${s.data.tenantId}:${s.data.userId}`, [s.data.tenantId, s.data.userId]);
+    for (const s of sockets) pairs.set(`${s.data.tenantId}:${s.data.userId}`, [s.data.tenantId, s.data.userId]);
     if (!pairs.size) return;
     const list = [...pairs.values()];
     const rows = (await this.d.orm.em.fork().getConnection().execute(
@@ -246,7 +287,7 @@ export class RealtimeGateway {
     )) as { id: number; tenant_id: number; role: string; is_active: number; status: string; permissions: string | null }[];
     const byKey = new Map(rows.map((r) => [`${Number(r.tenant_id)}:${Number(r.id)}`, r]));
     for (const s of sockets) {
-      if (!s.data?.userId) continue;
+      if (!s.connected) continue;
       const row = byKey.get(`${s.data.tenantId}:${s.data.userId}`);
       if (!row || !row.is_active || row.status !== 'active') {
         s.disconnect(true);

@@ -159,6 +159,8 @@ describe('client address', () => {
     const { accessToken } = await api.login('viewer@acme.test');
     const s = await connectSocket(sys.baseUrl, accessToken, { transports: ['polling'], headers: { 'x-forwarded-for': '203.0.113.99' } });
     open.push(s);
+    // The row is written off the handshake path, within a fraction of a second.
+    await until(async () => (await sql(sys, 'select ip_address from user_sessions where socket_id = ?', [s.id])).length === 1, 2000, 25);
     const [row] = await sql(sys, 'select ip_address from user_sessions where socket_id = ?', [s.id]);
     expect(row.ip_address).not.toBe('203.0.113.99');
     expect(row.ip_address).toMatch(/127\.0\.0\.1/);
@@ -264,6 +266,25 @@ describe('access changes', () => {
       return viewer.received.some((e) => e.data.message === 'for users.view');
     }, 5000, 50);
     await admin.api.patch(`/api/v1/users/${ids['viewer@acme.test']}`, { role: 'read_only' });
+  });
+
+  it('a permission granted to a role behind the API\'s back re-rooms that role\'s sockets; other tenants are not re-read', async () => {
+    const viewer = await socketFor('viewer@acme.test');
+    const hears = async () => {
+      viewer.received.length = 0;
+      await sys.publisher.publish(acme, 'system:notice', { message: 'for audit.view' }, { kind: 'permission', permission: 'audit.view' });
+      await sleep(150);
+      return viewer.received.some((e) => e.data.message === 'for audit.view');
+    };
+    await sleep(1200); // a few revalidation ticks: the socket has been checked once
+    expect(await hears()).toBe(false);
+    await sql(sys, "insert into permissions (tenant_id, role, permission) values (?, 'read_only', 'audit.view')", [acme]);
+    try {
+      await until(hears, 5000, 50);
+    } finally {
+      await sql(sys, "delete from permissions where tenant_id = ? and role = 'read_only' and permission = 'audit.view'", [acme]);
+    }
+    await until(async () => !(await hears()), 5000, 50);
   });
 
   it('a tenant suspended behind the API\'s back is noticed by revalidation', async () => {

@@ -192,12 +192,17 @@ describe('a node whose heartbeats were late', () => {
     await until(() => statesSeen(supervisor, u.id).includes('available'));
     const node = sys.services.presence;
     node.stop();
+    const otherRedis = sys.redis.duplicate();
+    const other = new PresenceService(sys.orm, otherRedis, sys.publisher, `t:${sys.dbName}`, 'other-node', { graceMs: GRACE, heartbeatMs: 250, sweepMs: SWEEP }, sys.logger);
     try {
-      // The beats stopped long enough for the socket to look dead, and a sweeper gave up on the user.
+      // The beats stopped long enough for the socket to look dead, and another node's sweeper gave up on the user.
       await sys.redis.zadd(`t:${sys.dbName}:pr:${acme}:${u.id}:socks`, Date.now() - 1, s.id!);
-      await node.sweep();
+      await sys.redis.zadd(`t:${sys.dbName}:pr:exp`, Date.now() - 1, `${acme}:${u.id}:${s.id!}`);
+      await sys.redis.del(`t:${sys.dbName}:pr:sweep-lock`);
+      await other.sweep();
       expect(await stateOf(u.id)).toBe('offline');
     } finally {
+      otherRedis.disconnect();
       node.start();
     }
     // The socket never left: the user is shown online again within a few beats.
@@ -205,5 +210,42 @@ describe('a node whose heartbeats were late', () => {
     await until(() => statesSeen(supervisor, u.id).at(-1) === 'available');
     expect(await sql(sys, 'select id from presence_events where user_id = ? and ended_at is null', [u.id])).toHaveLength(1);
     expect(s.connected).toBe(true);
+  });
+});
+
+describe('the sweeper', () => {
+  it('runs on one node per interval: a node that finds the lock taken leaves the expired sockets to its holder', async () => {
+    const ghost = await newUser();
+    const aRedis = sys.redis.duplicate();
+    const bRedis = sys.redis.duplicate();
+    const a = new PresenceService(sys.orm, aRedis, sys.publisher, `t:${sys.dbName}`, 'lock-node-a', { graceMs: GRACE, heartbeatMs: 250, sweepMs: 60_000 }, sys.logger);
+    const b = new PresenceService(sys.orm, bRedis, sys.publisher, `t:${sys.dbName}`, 'lock-node-b', { graceMs: GRACE, heartbeatMs: 250, sweepMs: 60_000 }, sys.logger);
+    const lock = `t:${sys.dbName}:pr:sweep-lock`;
+    const member = `${acme}:${ghost.id}:lock-socket`;
+    try {
+      sys.services.presence.stop(); // the test system's own sweeper stays out of the way
+      await a.connected({ socketId: 'lock-socket', tenantId: acme, userId: ghost.id, name: ghost.name, ip: '10.9.9.9', userAgent: 'lock' });
+      await a.flushSessions(); // its user_sessions row is written (within 100 ms anyway)
+      // The socket's node died: its liveness ran out.
+      await sys.redis.zadd(`t:${sys.dbName}:pr:${acme}:${ghost.id}:socks`, Date.now() - 1, 'lock-socket');
+      await sys.redis.zadd(`t:${sys.dbName}:pr:exp`, Date.now() - 1, member);
+      await sys.redis.set(lock, 'someone-else', 'PX', 60_000);
+      await b.sweep();
+      expect(await sys.redis.zscore(`t:${sys.dbName}:pr:exp`, member)).not.toBeNull();
+      expect(await stateOf(ghost.id)).toBe('available');
+      await sys.redis.del(lock);
+      await b.sweep();
+      expect(await sys.redis.get(lock)).toBe('lock-node-b');
+      expect(await sys.redis.zscore(`t:${sys.dbName}:pr:exp`, member)).toBeNull();
+      expect(await stateOf(ghost.id)).toBe('offline');
+      await until(async () => (await sql(sys, "select disconnected_at from user_sessions where socket_id = 'lock-socket'"))[0]?.disconnected_at != null, 2000);
+    } finally {
+      a.stop();
+      b.stop();
+      aRedis.disconnect();
+      bRedis.disconnect();
+      await sys.redis.del(lock);
+      sys.services.presence.start();
+    }
   });
 });
