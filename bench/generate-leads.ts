@@ -24,10 +24,13 @@
  * from the very definitions the migration created (read back from SHOW CREATE
  * TABLE), in one ALTER that builds them by sorting; the table definition is then
  * compared with the one before the load, so the benchmark runs on exactly the
- * migrated schema. ANALYZE TABLE last.
+ * migrated schema. The per-status lead counters (`lead_status_counts`, which the
+ * application keeps in every write) are then set from the loaded leads in one
+ * statement (nothing else writes to this database meanwhile). ANALYZE TABLE last.
  *
  * A database that already holds the data (same tenant, agent, status and lead
- * counts) is reused; `--force` (or `ensureLeadData({ force: true })`) rebuilds it.
+ * counts) is reused, with its counters checked against the leads (and recounted if
+ * they differ); `--force` (or `ensureLeadData({ force: true })`) rebuilds it.
  *
  *   npx tsx bench/generate-leads.ts [--force]
  */
@@ -40,6 +43,7 @@ import { User } from '../server/tenancy/user.entity.ts';
 import { LeadStatus } from '../server/crm/lead-status.entity.ts';
 import { seedDefaultPermissions } from '../server/tenancy/permissions.service.ts';
 import { hashPassword } from '../server/auth/passwords.ts';
+import { recountLeadsSql } from '../server/crm/lead-counts.ts';
 
 export const BENCH_DB = process.env.BENCH_LEADS_DB ?? 'bench_leads';
 export const BENCH_PASSWORD = 'bench-password';
@@ -186,12 +190,29 @@ async function describe(conn: mysql.Connection, reused: boolean): Promise<BenchD
   const [[{ n }]] = await conn.query<any[]>('select count(*) n from leads where tenant_id = ?', [bench.id]);
   const [[{ m }]] = await conn.query<any[]>('select count(*) m from leads where tenant_id = ?', [side.id]);
   if (agents.length !== AGENTS || statuses.length !== BENCH_STATUSES.length || Number(n) !== LEADS || Number(m) !== SIDE_LEADS) return null;
+  await checkCounters(conn);
   return {
     dbName: BENCH_DB, url: benchUrl(), tenantId: Number(bench.id), otherTenantId: Number(side.id),
     agents: agents.map((a) => ({ id: Number(a.id), email: a.email, tokenVersion: Number(a.token_version) })),
     statuses: statuses.map((s) => ({ id: Number(s.id), name: s.name, isClosed: !!s.is_closed, isDefault: !!s.is_default })),
     leads: LEADS, missingPhone, sideOnlyPhone, reused,
   };
+}
+
+/** Sets the per-status lead counters from the leads (one statement, in its own transaction). */
+async function fillCounters(conn: mysql.Connection) {
+  const { sql, params } = recountLeadsSql();
+  await conn.query(sql, params);
+}
+
+/** The counters must equal the live counts (a database loaded before they existed got them from the migration's backfill). */
+async function checkCounters(conn: mysql.Connection) {
+  const [off] = await conn.query<any[]>(
+    `select s.id from lead_statuses s left join lead_status_counts c on c.tenant_id = s.tenant_id and c.lead_status_id = s.id
+      where coalesce(c.n, -1) <> (select count(*) from leads l where l.tenant_id = s.tenant_id and l.lead_status_id = s.id)`);
+  if (!off.length) return;
+  log(`the lead counters of ${off.length} status(es) differ from the leads: recounting`);
+  await fillCounters(conn);
 }
 
 async function connect(database?: string) {
@@ -295,7 +316,11 @@ export async function ensureLeadData(opts: { force?: boolean } = {}): Promise<Be
     if (normalise(after) !== normalise(before)) throw new Error(`leads' definition differs from the migrated one after the load:\n${before}\n---\n${after}`);
 
     t = performance.now();
-    await admin.query('analyze table leads, lead_statuses, users, tenants, permissions');
+    await fillCounters(admin);
+    log(`per-status lead counters set from the leads in ${secs(t)}`);
+
+    t = performance.now();
+    await admin.query('analyze table leads, lead_statuses, lead_status_counts, users, tenants, permissions');
     log(`ANALYZE TABLE in ${secs(t)}`);
     const data = await describe(admin, false);
     if (!data) throw new Error('the generated data does not have the expected shape');

@@ -11,7 +11,6 @@ import { AccessTokens } from '../server/auth/tokens.ts';
 import { encodeCursor } from '../server/http/pagination.ts';
 import { Api } from '../test/helpers/api.ts';
 import { ensureLeadData, BENCH_PASSWORD, type BenchData } from './generate-leads.ts';
-import { rawColumnPage, rawMyFollowups } from './leads-whatif.ts';
 import { percentile, fmt } from './lib.ts';
 
 /**
@@ -22,18 +21,16 @@ import { percentile, fmt } from './lib.ts';
  * sent (captured from the ORM's onQuery hook, auth query included, the board's
  * parallel column queries still in parallel) straight through mysql2: the ratio
  * is the framework's overhead. Project and baseline alternate request by request
- * so both see the same machine. Then what-ifs, each a proposed fix measured on the
- * running system with one thing swapped (the board's counts from a counter table;
- * relations loaded select-in; pages read with one SQL statement mapped straight to
- * the view, bench/leads-whatif.ts), and two operations outside the goal (a phone
- * typed in national format, one agent's board). Last, the plan (ANALYZE: estimated
- * and real rows) of every statement, with whether `leads` is read through a
- * tenant-first index.
+ * so both see the same machine. Then, for context, what the board's counts would cost
+ * counted live (they are read from the per-status counters the writes keep), and two
+ * operations outside the goal (a phone typed in national format, one agent's board).
+ * Last, the plan (ANALYZE: estimated and real rows) of every statement, with whether
+ * `leads` is read through a tenant-first index.
  *
  *   npx tsx -e "import('./bench/leads-1m.ts').then((m) => m.run()).then(() => process.exit(0))"
  *
  * BENCH_REQUESTS (default 300) requests per operation; BENCH_EXTRA_REQUESTS (30) for the
- * operations outside the goal; BENCH_EXTRAS=0 skips those and the what-ifs; BENCH_ONLY="column|board,"
+ * operations outside the goal; BENCH_EXTRAS=0 skips those and the live count; BENCH_ONLY="column|board,"
  * measures only the operations whose name contains one of the |-separated texts.
  */
 
@@ -268,8 +265,8 @@ async function plans(pool: mysql.Pool, name: string, c: Captured): Promise<{ key
     const same = c.stmts.filter((x) => x.sql.replace(/\d+/g, 'N') === shape).length;
     console.log(`  [${i + 1}] ${same > 1 ? `(×${same}) ` : ''}${shortSql(s.sql)}`);
     const [rows] = await pool.query<any[]>(`analyze ${s.sql}`);
-    // Which alias is `leads`: "from `leads` as `l0`" in the ORM's SQL, plain "from leads" in raw SQL.
-    const aliases = new Map<string, string>([...s.sql.matchAll(/`(\w+)` as `(\w+)`/g)].map((m) => [m[2], m[1]]));
+    // Which alias is `leads`: "from `leads` as `l0`" in the ORM's SQL, "from leads l" in the plain-SQL reads.
+    const aliases = new Map<string, string>([...s.sql.matchAll(/(?:from|join)\s+`?(\w+)`?(?:\s+as)?\s+`?(\w+)`?/gi)].map((m) => [m[2], m[1]]));
     for (const r of rows) {
       console.log(`      ${String(r.table).padEnd(8)} ${String(r.type).padEnd(11)} key=${String(r.key).padEnd(30)} rows=${String(r.rows).padEnd(8)} r_rows=${String(r.r_rows).padEnd(9)} ${r.Extra ?? ''}`);
       if ((aliases.get(r.table) ?? r.table) === 'leads') {
@@ -327,76 +324,20 @@ export async function run(): Promise<void> {
     };
     for (const op of ops) await measured(op);
 
-    // What-ifs, each on the running system with one thing swapped, to measure a proposed fix before making it.
-    const whatIfs: Op[] = [];
+    // For context: what the board's counts cost counted live (the board reads the per-status counters instead).
     const withExtras = process.env.BENCH_EXTRAS !== '0';
     const counting: number[] = [];
     if (withExtras) {
-      // 1. The board's counts read from a per-status counter (kept by the writes) instead of counting the tenant's
-      //    leads: a side table, and the counts() of this system's LeadStatusService swapped.
       for (let i = 0; i < 20; i++) {
         const t = performance.now();
         await pool.query('select lead_status_id s, count(*) n from leads where tenant_id = ? group by lead_status_id', [data.tenantId]);
         counting.push(performance.now() - t);
       }
-      await pool.query('create table if not exists bench_lead_status_counts (tenant_id bigint unsigned not null, lead_status_id bigint unsigned not null, n int not null, primary key (tenant_id, lead_status_id))');
-      await pool.query('delete from bench_lead_status_counts');
-      await pool.query('insert into bench_lead_status_counts select tenant_id, lead_status_id, count(*) from leads group by tenant_id, lead_status_id');
-      const statusService = sys.services.leadStatuses;
-      const counts = statusService.counts;
-      const counter = () => {
-        statusService.counts = async (em, tenantId) => {
-          const rows = (await em.getConnection().execute('select lead_status_id s, n from bench_lead_status_counts where tenant_id = ?', [tenantId])) as { s: number; n: number }[];
-          return new Map(rows.map((r) => [Number(r.s), Number(r.n)]));
-        };
-      };
-      // 2. Populated relations (status, assignee) loaded by one extra query each ('select-in') instead of joined
-      //    into every row: fewer entities to hydrate. EntityManager.find swapped for every find with a populate.
-      const proto = Object.getPrototypeOf(orm.em) as { find: (...a: any[]) => Promise<unknown> };
-      const ownFind = Object.prototype.hasOwnProperty.call(proto, 'find');
-      const find = proto.find;
-      const selectIn = () => {
-        proto.find = function (this: unknown, entity: unknown, where: unknown, options?: { populate?: unknown }) {
-          return find.call(this, entity, where, options?.populate ? { ...options, strategy: 'select-in' } : options);
-        };
-      };
-      // 3. The column page and "my follow-ups" read with one SQL statement mapped straight to the view (bench/leads-whatif.ts).
-      const leadService = sys.services.leads;
-      const columnPage = leadService.columnPage;
-      const myFollowups = leadService.myFollowups;
-      const raw = () => {
-        leadService.columnPage = rawColumnPage as typeof columnPage;
-        leadService.myFollowups = rawMyFollowups as typeof myFollowups;
-      };
-      const restore = () => {
-        statusService.counts = counts;
-        leadService.columnPage = columnPage;
-        leadService.myFollowups = myFollowups;
-        if (ownFind) proto.find = find;
-        else delete (proto as { find?: unknown }).find;
-      };
-      const [columnOp, , followupsOp, boardOp] = ops;
-      const boards = boardOp.inputs.slice(0, Math.min(n, 100));
-      const variants: [Op, () => void][] = [
-        [{ ...boardOp, name: 'board, counts from a counter †', inputs: boards }, counter],
-        [{ ...boardOp, name: 'board, counter + raw reads †§', inputs: boards }, () => { counter(); raw(); }],
-        [{ ...columnOp, name: 'column page, raw read §' }, raw],
-        [{ ...followupsOp, name: 'my follow-ups, select-in ‡' }, selectIn],
-        [{ ...followupsOp, name: 'my follow-ups, raw read §' }, raw],
-      ];
-      try {
-        for (const [op, swap] of variants) {
-          swap();
-          try {
-            await measured(op);
-          } finally {
-            restore();
-          }
-          whatIfs.push(op);
-        }
-      } finally {
-        await pool.query('drop table if exists bench_lead_status_counts');
-      }
+      // The counters agree with the leads (nothing else writes to this database during the run).
+      const [live] = await pool.query<any[]>('select lead_status_id s, count(*) n from leads where tenant_id = ? group by lead_status_id', [data.tenantId]);
+      const [kept] = await pool.query<any[]>('select lead_status_id s, n from lead_status_counts where tenant_id = ?', [data.tenantId]);
+      const off = live.filter((l) => Number(kept.find((k) => Number(k.s) === Number(l.s))?.n ?? -1) !== Number(l.n));
+      console.log(`[leads-1m] counters ${off.length ? `DIFFER from the leads for ${off.length} status(es)` : 'equal the live counts for every status'}`);
       for (const op of extra) await measured(op);
     }
 
@@ -407,7 +348,7 @@ export async function run(): Promise<void> {
     const rows = results.map((r) => [
       r.op.name + (extra.includes(r.op) ? ' *' : ''), String(r.project.n), fmt(r.load ?? NaN, 2), `${fmt(r.project.p50)} ms`, `${fmt(r.project.p99)} ms`, `${fmt(r.baseline.p50)} ms`, `${fmt(r.baseline.p99)} ms`,
       `${fmt(r.project.p50 / r.baseline.p50, 2)}x`, `${fmt(r.project.p99 / r.baseline.p99, 2)}x`,
-      !ops.includes(r.op) ? (whatIfs.includes(r.op) ? '(what-if)' : '(not in goal)') : r.project.p99 <= GOAL_P99_MS ? 'met' : 'MISSED',
+      !ops.includes(r.op) ? '(not in goal)' : r.project.p99 <= GOAL_P99_MS ? 'met' : 'MISSED',
     ]);
     const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')}`;
@@ -415,11 +356,7 @@ export async function run(): Promise<void> {
     for (const r of rows) console.log(line(r));
     if (results.some((r) => extra.includes(r.op))) console.log('  * measured for context, not part of the issue\'s goal');
     console.log('  load = 1-minute load average when the operation started (2 vCPUs: above ~1, something else was running)');
-    if (whatIfs.length) {
-      console.log(`  † what-if: counts read from a per-status counter table (simulated); the live count alone takes p50 ${fmt(stats(counting).p50)} ms`);
-      console.log('  ‡ what-if: populated status and assignee loaded select-in (one query each) instead of joined into every row');
-      console.log('  § what-if: the same page read with one SQL statement through the ORM connection and mapped to the view, no entities (bench/leads-whatif.ts)');
-    }
+    if (counting.length) console.log(`  board counts come from lead_status_counts; counting the tenant's leads live instead takes p50 ${fmt(stats(counting).p50)} / p99 ${fmt(stats(counting).p99)} ms`);
     for (const r of results) {
       const groups = new Map<string, number[]>();
       r.op.inputs.forEach((inp, i) => {
@@ -432,7 +369,6 @@ export async function run(): Promise<void> {
 
     console.log('\nPlans (ANALYZE of one request of each operation: rows = estimate, r_rows = read):');
     for (const r of results) {
-      if (whatIfs.includes(r.op)) continue; // what-ifs: their side table is gone, and their plans are the operation's
       const p = await plans(pool, `${r.op.name} — ${r.op.route}`, r.sample);
       console.log(`  → ${r.op.name}: leads read through ${p.keys.join(', ') || '-'}; tenant-first: ${p.tenantFirst ? 'yes' : 'NO'}`);
     }

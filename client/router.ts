@@ -22,6 +22,7 @@ declare module 'vue-router' {
 const AREA_VIEWS: Partial<Record<string, () => Promise<RouteComponent>>> = {
   dashboard: () => import('@/components/Dashboard/DashboardView.vue'),
   leads: () => import('@/components/Leads/LeadsBoardView.vue'),
+  calls: () => import('@/components/Telephony/CallHistoryView.vue'),
   settings: () => import('@/components/Settings/SettingsView.vue'),
 };
 

@@ -31,6 +31,17 @@ import { LeadService } from './crm/leads.service.ts';
 import { FollowupScheduler, remindersQueue, remindersWorker } from './crm/followups.ts';
 import { crmRoutes } from './crm/crm.routes.ts';
 import { notificationRoutes } from './notifications/notifications.routes.ts';
+import { SecretBox } from './security/secret-box.ts';
+import { SipCredentialService } from './telephony/sip-credentials.service.ts';
+import { sipCredentialRoutes } from './telephony/sip-credentials.routes.ts';
+import { DispositionService } from './telephony/dispositions.service.ts';
+import { dispositionRoutes } from './telephony/dispositions.routes.ts';
+import { CallService } from './telephony/calls.service.ts';
+import { callRoutes } from './telephony/calls.routes.ts';
+import { PbxWebhookService } from './telephony/pbx-webhook.service.ts';
+import { pbxWebhookRoutes } from './telephony/pbx-webhook.routes.ts';
+import { WrapupService } from './telephony/wrapup.service.ts';
+import { WrapupScheduler, wrapupQueue, wrapupWorker } from './telephony/wrapup-timeout.ts';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 
@@ -58,6 +69,8 @@ export interface System {
   services: {
     auth: AuthService; users: UserService; invitations: InvitationService; apiKeys: ApiKeyService; settings: SettingsService; presence: PresenceService;
     leadStatuses: LeadStatusService; leads: LeadService; followups: FollowupScheduler;
+    sipCredentials: SipCredentialService; dispositions: DispositionService;
+    calls: CallService; pbxWebhook: PbxWebhookService; wrapup: WrapupService; wrapupTimers: WrapupScheduler;
   };
   publisher: Publisher;
   /** The Socket.IO gateway (web and all roles only). */
@@ -92,8 +105,17 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const invitations = new InvitationService(users, config.PUBLIC_URL, config.INVITATION_TTL_HOURS);
   const apiKeys = new ApiKeyService();
   const settings = new SettingsService();
+  const secrets = new SecretBox(config.SECRETS_KEYS);
+  const sipCredentials = new SipCredentialService(publisher, secrets);
+  const dispositions = new DispositionService(publisher);
 
-  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence, publisher), ...crmRoutes(leads, leadStatuses), ...notificationRoutes()];
+  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence, publisher), ...crmRoutes(leads, leadStatuses), ...notificationRoutes(), ...sipCredentialRoutes(sipCredentials), ...dispositionRoutes(dispositions)];
+  // Calls and the PBX webhook (issue 5).
+  const wrapupTimers = new WrapupScheduler(wrapupQueue(config.REDIS_URL, bullPrefix));
+  const calls = new CallService(orm, publisher, presence, wrapupTimers, logger);
+  const pbxWebhook = new PbxWebhookService(calls);
+  const wrapup = new WrapupService(calls, leads, publisher, logger);
+  routes.push(...callRoutes(calls, wrapup, presence), ...pbxWebhookRoutes(pbxWebhook));
   const openapi = buildOpenApi(routes, '0.1.0');
   const clientDir = path.join(root, 'dist', 'client');
   const serveClient = config.SERVE_CLIENT && fs.existsSync(path.join(clientDir, 'index.html'));
@@ -125,10 +147,11 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
     presence.start();
   }
 
-  const queues: Queue[] = [followups.queue as Queue];
+  const queues: Queue[] = [followups.queue as Queue, wrapupTimers.queue as Queue];
   const workers: Worker[] = [];
   if (config.ROLE === 'worker' || config.ROLE === 'all') {
     workers.push(remindersWorker(orm, publisher, config.REDIS_URL, bullPrefix, logger) as Worker);
+    workers.push(wrapupWorker(orm, presence, config.REDIS_URL, bullPrefix, logger) as Worker);
     const q = maintenanceQueue({ url: config.REDIS_URL }, bullPrefix);
     queues.push(q as Queue);
     await scheduleMaintenance(q);
@@ -138,7 +161,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   let closed = false;
   return {
     config, logger, orm, redis, app, server, routes, queues, workers, publisher, gateway, nodeId,
-    services: { auth, users, invitations, apiKeys, settings, presence, leadStatuses, leads, followups },
+    services: { auth, users, invitations, apiKeys, settings, presence, leadStatuses, leads, followups, sipCredentials, dispositions, calls, pbxWebhook, wrapup, wrapupTimers },
     listen(port = config.PORT) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

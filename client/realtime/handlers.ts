@@ -1,3 +1,4 @@
+import { useCallsStore } from '@/stores/calls';
 import { useLeadActivitiesStore } from '@/stores/leadActivities';
 import { useLeadsStore } from '@/stores/leads';
 import { useNotificationsStore } from '@/stores/notifications';
@@ -17,6 +18,7 @@ export function createHandlers(): EventHandlers {
   const session = useSessionStore();
   const leads = useLeadsStore();
   const activities = useLeadActivitiesStore();
+  const calls = useCallsStore();
 
   return {
     'presence:changed': (event) => presence.applyPresence(event.data, event.seq),
@@ -34,5 +36,12 @@ export function createHandlers(): EventHandlers {
     'lead:deleted': (event) => leads.applyDeleted(event.data.id, event.data.statusId, event.seq),
     'lead:activity': (event) => activities.upsert(event.data),
     'lead-statuses:changed': (event) => leads.applyStatuses(event.data.statuses, event.seq),
+    'call:ringing': (event) => calls.applyRinging(event.data, event.seq),
+    'call:answered': (event) => calls.applyEvent(event.data, event.seq),
+    'call:ended': (event) => calls.applyEvent(event.data, event.seq),
+    'call:closed': (event) => calls.applyEvent(event.data, event.seq),
+    'call:recording': (event) => calls.applyRecording(event.data),
+    'call-dispositions:changed': (event) => calls.setDispositions(event.data.dispositions, event.seq),
+    'sip-credentials:changed': (event) => calls.applyCredentialsChanged(event.data),
   } satisfies EventHandlers;
 }

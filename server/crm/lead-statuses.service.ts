@@ -7,6 +7,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors
 import type { Publisher } from '../realtime/publisher.ts';
 import type { FollowupScheduler } from './followups.ts';
 import type { LeadStatusView } from '../../shared/schemas/leads.ts';
+import { adjustLeadCounts, createLeadCount, readLeadCounts } from './lead-counts.ts';
 
 export function statusView(s: ILeadStatus, leadCount?: number): LeadStatusView {
   return {
@@ -36,9 +37,9 @@ export class LeadStatusService {
     return statuses.map((s) => statusView(s, counts.get(s.id) ?? 0));
   }
 
+  /** Leads per status, from the counters the writes keep (lead_status_counts), not by counting the leads. */
   async counts(em: EntityManager, tenantId: number): Promise<Map<number, number>> {
-    const rows = (await em.getConnection().execute('select lead_status_id s, count(*) n from leads where tenant_id = ? group by lead_status_id', [tenantId])) as { s: number; n: number }[];
-    return new Map(rows.map((r) => [Number(r.s), Number(r.n)]));
+    return readLeadCounts(em, tenantId);
   }
 
   async get(ctx: TenantContext, id: number) {
@@ -56,6 +57,7 @@ export class LeadStatusService {
       if (fields.isDefault) await em.nativeUpdate(LeadStatus, { isDefault: true }, { isDefault: false });
       const s = em.create(LeadStatus, { tenant: tenantId, color: '#3B82F6', ...fields, sortOrder: (last?.sortOrder ?? -1) + 1 } as never);
       await em.flush();
+      await createLeadCount(em, tenantId, s.id);
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead_status.created', entityType: 'lead_status', entityId: s.id, changes: fields as Record<string, unknown> });
       return s;
     });
@@ -121,8 +123,12 @@ export class LeadStatusService {
       const cleared = target?.isClosed ? await this.clearFollowups(em, id) : [];
       if (moveTo) moved = await em.nativeUpdate(Lead, { status: id }, { status: moveTo, version: raw('version + 1') as never, updatedAt: new Date() });
       // The FK is RESTRICT: a lead added concurrently makes this fail instead of orphaning it.
+      // The status's lead counter goes with it (cascade).
       await em.nativeDelete(LeadStatus, { id });
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead_status.deleted', entityType: 'lead_status', entityId: id, changes: { name: status.name, movedLeads: moved, moveTo: moveTo ?? null } });
+      await em.flush();
+      // Last (lead-counts.ts): the moved leads count in their new status.
+      if (moved) await adjustLeadCounts(em, tenantId, [[moveTo!, moved]]);
       return cleared;
     });
     await this.cancelReminders(tenantId, cleared);

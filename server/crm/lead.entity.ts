@@ -36,6 +36,8 @@ export const Lead = defineEntity({
   indexes: [
     { name: 'leads_tenant_status_idx', properties: ['tenant', 'status', 'id'] },
     { name: 'leads_tenant_assigned_fup_idx', properties: ['tenant', 'assignedTo', 'nextFollowupAt'] },
+    // One agent's board: its counts (covering) and each of its columns, newest first.
+    { name: 'leads_tenant_assigned_status_idx', properties: ['tenant', 'assignedTo', 'status', 'id'] },
     { name: 'leads_tenant_followup_idx', properties: ['tenant', 'nextFollowupAt'] },
     { name: 'leads_tenant_phone_idx', properties: ['tenant', 'phone'] },
     { name: 'leads_tenant_email_idx', properties: ['tenant', 'email'] },

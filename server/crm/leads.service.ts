@@ -1,6 +1,6 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/mariadb';
 import { Lead, type ILead } from './lead.entity.ts';
-import { LeadStatus } from './lead-status.entity.ts';
+import { LeadStatus, type ILeadStatus } from './lead-status.entity.ts';
 import { LeadActivity, type ILeadActivity } from './lead-activity.entity.ts';
 import { User } from '../tenancy/user.entity.ts';
 import { Tenant } from '../tenancy/tenant.entity.ts';
@@ -12,11 +12,26 @@ import type { Publisher } from '../realtime/publisher.ts';
 import type { FollowupScheduler } from './followups.ts';
 import { toE164, maybeE164 } from '../common/phone.ts';
 import { activityView, leadView } from './lead-views.ts';
-import { statusView, type LeadStatusService } from './lead-statuses.service.ts';
+import type { LeadStatusService } from './lead-statuses.service.ts';
+import { adjustLeadCounts } from './lead-counts.ts';
+import { assigneeCounts, columnRows, followupRows, leadRowView, statusesWithCounts, type LeadRow } from './lead-reads.ts';
 import type { LeadView } from '../../shared/schemas/leads.ts';
 import type { Viewer } from '../../shared/realtime.ts';
 
 const POPULATE = ['status', 'assignedTo'] as const;
+
+/** A checked move (LeadService.planMove), ready to be written in a transaction. */
+export interface MovePlan {
+  lead: ILead;
+  from: ILeadStatus;
+  target: ILeadStatus;
+  /** Written as a `note` activity with the move. */
+  note?: string;
+  previousFollowup: Date | null;
+  nextFollowup: Date | null;
+  /** Same status, no note, no new follow-up: nothing to write. */
+  noop: boolean;
+}
 
 type LeadFields = {
   name?: string; companyName?: string | null; email?: string | null; phone?: string | null; source?: string | null;
@@ -99,6 +114,9 @@ export class LeadService {
       } as never);
       await em.flush();
       audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.created', entityType: 'lead', entityId: l.id, changes: { name: body.name, statusId: status.id } });
+      await em.flush();
+      // Last in the transaction: the counter row's lock is held for the commit only (lead-counts.ts).
+      await adjustLeadCounts(em, tenantId, [[status.id, 1]]);
       return l;
     });
     const fresh = await this.find(ctx, lead.id, ctx.em.fork());
@@ -112,7 +130,7 @@ export class LeadService {
    * Writes `changes` only if the lead is still at `version`; returns the new
    * version, or throws 409 with the current lead.
    */
-  private async conditionalUpdate(ctx: TenantContext, em: EntityManager, lead: ILead, changes: Record<string, unknown>): Promise<number> {
+  async conditionalUpdate(ctx: TenantContext, em: EntityManager, lead: ILead, changes: Record<string, unknown>): Promise<number> {
     const n = await em.nativeUpdate(Lead, { id: lead.id, version: lead.version }, { ...changes, version: lead.version + 1, updatedAt: new Date() });
     // The caller's catch turns this into a 409 carrying the current lead.
     if (n !== 1) throw new ConflictError('Someone else changed this lead first.', undefined, 'stale_version');
@@ -187,12 +205,19 @@ export class LeadService {
   async remove(ctx: TenantContext, id: number): Promise<void> {
     const tenantId = ctx.principal.tenantId;
     const lead = await this.find(ctx, id);
-    await ctx.em.transactional(async (em) => {
+    const statusId = await ctx.em.transactional(async (em) => {
+      // The row as it is now, locked: a concurrent move cannot change the status this delete is counted out of.
+      const [row] = (await em.execute('select lead_status_id from leads where tenant_id = ? and id = ? for update', [tenantId, id])) as { lead_status_id: number | string }[];
+      if (!row) throw new NotFoundError('Lead');
+      const from = Number(row.lead_status_id);
       await em.nativeDelete(Lead, { id });
-      audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.deleted', entityType: 'lead', entityId: id, changes: { name: lead.name, statusId: lead.status.id } });
+      audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.deleted', entityType: 'lead', entityId: id, changes: { name: lead.name, statusId: from } });
+      await em.flush();
+      await adjustLeadCounts(em, tenantId, [[from, -1]]);
+      return from;
     });
     await this.followups.reschedule(tenantId, id, lead.nextFollowupAt ?? null, null);
-    await this.publisher.publish(tenantId, 'lead:deleted', { id, statusId: lead.status.id, assignedToId: lead.assignedTo?.id ?? null, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
+    await this.publisher.publish(tenantId, 'lead:deleted', { id, statusId, assignedToId: lead.assignedTo?.id ?? null, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
   }
 
   /**
@@ -202,39 +227,74 @@ export class LeadService {
    * are one transaction. The move wins only if `version` is still current.
    */
   async move(ctx: TenantContext, id: number, body: { statusId: number; version: number; note?: string; nextFollowupAt?: string }): Promise<LeadView> {
-    const tenantId = ctx.principal.tenantId;
     const lead = await this.find(ctx, id);
+    const plan = await this.planMove(ctx, lead, body, { version: body.version });
+    if (plan.noop) return leadView(lead);
+    const written = await ctx.em.transactional((em) => this.writeMove(ctx, em, plan)).catch((err) => this.rethrowStale(ctx, id, err));
+    return this.afterMove(ctx, plan, written);
+  }
+
+  /**
+   * Checks a move of `lead` into `body.statusId` against the target's rules, before
+   * anything is written. Other services that move a lead as part of their own change
+   * (the call wrap-up) use this, `writeMove` inside their transaction and `afterMove`
+   * after it committed, so the rules live here only. `paths` names the caller's fields
+   * in the 422 details.
+   */
+  async planMove(
+    ctx: TenantContext, lead: ILead, body: { statusId: number; note?: string; nextFollowupAt?: string },
+    opts: { version?: number; paths?: Partial<Record<'statusId' | 'note' | 'nextFollowupAt', string>> } = {},
+  ): Promise<MovePlan> {
+    const paths = { statusId: 'body.statusId', note: 'body.note', nextFollowupAt: 'body.nextFollowupAt', ...opts.paths };
     const target = await ctx.em.findOne(LeadStatus, { id: body.statusId });
-    if (!target) throw new UnprocessableError('That status does not exist.', [{ path: 'body.statusId', message: 'unknown status' }], 'unknown_status');
-    if (body.version !== lead.version) throw await this.conflictWithCurrent(ctx, id);
+    if (!target) throw new UnprocessableError('That status does not exist.', [{ path: paths.statusId, message: 'unknown status' }], 'unknown_status');
+    if (opts.version !== undefined && opts.version !== lead.version) throw await this.conflictWithCurrent(ctx, lead.id);
     const missing: { path: string; message: string }[] = [];
-    if (target.requiresNote && !body.note) missing.push({ path: 'body.note', message: `is required to move into "${target.name}"` });
-    if (target.requiresFollowupDate && !body.nextFollowupAt) missing.push({ path: 'body.nextFollowupAt', message: `is required to move into "${target.name}"` });
-    if (missing.length) throw new UnprocessableError(`Moving into "${target.name}" needs ${missing.map((m) => (m.path === 'body.note' ? 'a note' : 'a follow-up date')).join(' and ')}.`, missing, 'move_requirements');
-    const followup = body.nextFollowupAt ? this.futureDate(body.nextFollowupAt, 'body.nextFollowupAt') : undefined;
-    if (followup && target.isClosed) throw new UnprocessableError('A closed lead has no follow-up.', [{ path: 'body.nextFollowupAt', message: 'the target status is closed' }], 'lead_closed');
+    if (target.requiresNote && !body.note) missing.push({ path: paths.note, message: `is required to move into "${target.name}"` });
+    if (target.requiresFollowupDate && !body.nextFollowupAt) missing.push({ path: paths.nextFollowupAt, message: `is required to move into "${target.name}"` });
+    if (missing.length) throw new UnprocessableError(`Moving into "${target.name}" needs ${missing.map((m) => (m.path === paths.note ? 'a note' : 'a follow-up date')).join(' and ')}.`, missing, 'move_requirements');
+    const followup = body.nextFollowupAt ? this.futureDate(body.nextFollowupAt, paths.nextFollowupAt) : undefined;
+    if (followup && target.isClosed) throw new UnprocessableError('A closed lead has no follow-up.', [{ path: paths.nextFollowupAt, message: 'the target status is closed' }], 'lead_closed');
     const from = lead.status;
-    if (from.id === target.id && !body.note && !followup) return leadView(lead);
     const previousFollowup = lead.nextFollowupAt ?? null;
     // A closed lead needs no reminder; otherwise a new date replaces the old one.
     const nextFollowup = target.isClosed ? null : (followup ?? previousFollowup);
+    return { lead, from, target, note: body.note, previousFollowup, nextFollowup, noop: from.id === target.id && !body.note && !followup };
+  }
+
+  /**
+   * Writes a planned move in the caller's transaction `em` (with `extra` column
+   * changes in the same versioned update); returns the timeline entries written.
+   * Throws 409 stale_version when the lead changed since it was read.
+   */
+  async writeMove(ctx: TenantContext, em: EntityManager, plan: MovePlan, extra: Record<string, unknown> = {}): Promise<ILeadActivity[]> {
+    const tenantId = ctx.principal.tenantId;
+    const { lead, from, target, note, previousFollowup, nextFollowup } = plan;
+    const id = lead.id;
     const written: ILeadActivity[] = [];
-    await ctx.em.transactional(async (em) => {
-      await this.conditionalUpdate(ctx, em, lead, { status: target.id, nextFollowupAt: nextFollowup });
-      if (from.id !== target.id) {
-        written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'status_change', payload: { from_status: from.name, to_status: target.name, from_status_id: from.id, to_status_id: target.id } } as never));
-      }
-      if (body.note) written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'note', payload: { note: body.note } } as never));
-      if ((nextFollowup?.getTime() ?? null) !== (previousFollowup?.getTime() ?? null)) {
-        written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'followup', payload: { scheduled_for: iso(nextFollowup), previous: iso(previousFollowup) } } as never));
-      }
-      audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.moved', entityType: 'lead', entityId: id, changes: { from: from.id, to: target.id, note: body.note ?? null } });
-      await em.flush();
-    }).catch((err) => this.rethrowStale(ctx, id, err));
-    await this.followups.reschedule(tenantId, id, previousFollowup, nextFollowup);
+    await this.conditionalUpdate(ctx, em, lead, { status: target.id, nextFollowupAt: nextFollowup, ...extra });
+    if (from.id !== target.id) {
+      written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'status_change', payload: { from_status: from.name, to_status: target.name, from_status_id: from.id, to_status_id: target.id } } as never));
+    }
+    if (note) written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'note', payload: { note } } as never));
+    if ((nextFollowup?.getTime() ?? null) !== (previousFollowup?.getTime() ?? null)) {
+      written.push(em.create(LeadActivity, { tenant: tenantId, lead: id, user: ctx.principal.userId, type: 'followup', payload: { scheduled_for: iso(nextFollowup), previous: iso(previousFollowup) } } as never));
+    }
+    audit(em, ctx, { tenantId, userId: ctx.principal.userId, action: 'lead.moved', entityType: 'lead', entityId: id, changes: { from: from.id, to: target.id, note: note ?? null } });
+    await em.flush();
+    // The version matched, so the lead was still in `from`: its count moves with it. Last, so the counter rows
+    // are locked only until the commit (a caller writing more after this should keep that short).
+    if (from.id !== target.id) await adjustLeadCounts(em, tenantId, [[from.id, -1], [target.id, 1]]);
+    return written;
+  }
+
+  /** After a planned move committed: its reminder, the lead:moved event and its timeline entries. */
+  async afterMove(ctx: TenantContext, plan: MovePlan, written: ILeadActivity[]): Promise<LeadView> {
+    const id = plan.lead.id;
+    await this.followups.reschedule(ctx.principal.tenantId, id, plan.previousFollowup, plan.nextFollowup);
     const fresh = await this.find(ctx, id, ctx.em.fork());
     const view = leadView(fresh);
-    await this.publisher.publish(tenantId, 'lead:moved', { lead: view, fromStatusId: from.id, toStatusId: target.id, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
+    await this.publisher.publish(ctx.principal.tenantId, 'lead:moved', { lead: view, fromStatusId: plan.from.id, toStatusId: plan.target.id, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
     await this.publishActivities(ctx, id, written);
     return view;
   }
@@ -276,7 +336,8 @@ export class LeadService {
     }
   }
 
-  private async afterChange(ctx: TenantContext, id: number, type: 'lead:updated', written: ILeadActivity[]): Promise<LeadView> {
+  /** After a change committed: lead:updated to holders of leads.view, and its timeline entries to the lead's viewers. */
+  async afterChange(ctx: TenantContext, id: number, type: 'lead:updated', written: ILeadActivity[]): Promise<LeadView> {
     const fresh = await this.find(ctx, id, ctx.em.fork());
     const view = leadView(fresh);
     await this.publisher.publish(ctx.principal.tenantId, type, { lead: view, by: this.by(ctx) }, { kind: 'permission', permission: 'leads.view' });
@@ -333,44 +394,37 @@ export class LeadService {
     return { $or: or };
   }
 
-  /** The kanban: columns in order, each with its count and first page of cards. */
+  /**
+   * The kanban: columns in order, each with its count and first page of cards. The statuses and their
+   * counts (kept by the writes, lead_status_counts) are one statement, every column's cards another; one
+   * agent's board counts that agent's leads on (tenant, assignee, status, id), which also pages its columns.
+   */
   async board(ctx: TenantContext, q: { perColumn: number; assignedToId?: number }) {
-    const statuses = await ctx.em.find(LeadStatus, {}, { orderBy: { sortOrder: 'asc', id: 'asc' } });
-    const counts = q.assignedToId ? await this.countsFor(ctx, q.assignedToId) : await this.statuses.counts(ctx.em, ctx.principal.tenantId);
-    const columns = await Promise.all(statuses.map(async (s) => {
-      const page = await this.columnPage(ctx, s.id, { limit: q.perColumn, assignedToId: q.assignedToId });
-      return { status: statusView(s), count: counts.get(s.id) ?? 0, cards: page.data, nextCursor: page.nextCursor };
-    }));
-    return { columns };
+    const tenantId = ctx.principal.tenantId;
+    const statuses = await statusesWithCounts(ctx.em, tenantId);
+    const [counts, rows] = await Promise.all([
+      q.assignedToId ? assigneeCounts(ctx.em, tenantId, q.assignedToId) : null,
+      columnRows(ctx.em, tenantId, statuses.map(({ status }) => ({ statusId: status.id, limit: q.perColumn + 1 })), q.assignedToId),
+    ]);
+    return {
+      columns: statuses.map(({ status, count }) => {
+        const page = pageOfRows(rows.get(status.id) ?? [], q.perColumn, status);
+        return { status, count: counts ? (counts.get(status.id) ?? 0) : count, cards: page.data, nextCursor: page.nextCursor };
+      }),
+    };
   }
 
-  private async countsFor(ctx: TenantContext, assignedToId: number): Promise<Map<number, number>> {
-    const rows = (await ctx.em.getConnection().execute('select lead_status_id s, count(*) n from leads where tenant_id = ? and assigned_to_user_id = ? group by lead_status_id', [ctx.principal.tenantId, assignedToId])) as { s: number; n: number }[];
-    return new Map(rows.map((r) => [Number(r.s), Number(r.n)]));
-  }
-
-  /** One column's page, newest lead first (the (tenant, status, id) index). */
-  async columnPage(ctx: TenantContext, statusId: number, q: { cursor?: string; limit: number; assignedToId?: number }) {
+  /** One column's page, newest lead first (the (tenant, status, id) index, or (tenant, assignee, status, id) for one agent). */
+  async columnPage(ctx: TenantContext, status: { id: number; name: string; color: string }, q: { cursor?: string; limit: number; assignedToId?: number }) {
     const after = decodeCursor(q.cursor, isIdCursor);
-    const rows = await ctx.em.find(Lead, {
-      status: statusId, ...(q.assignedToId ? { assignedTo: q.assignedToId } : {}), ...(after ? { id: { $lt: after.id } } : {}),
-    }, {
-      orderBy: { id: 'desc' }, limit: q.limit + 1, populate: POPULATE,
-      // Without the hint, MariaDB 10.11 intersects the single-column FK indexes (tenant_id, lead_status_id)
-      // and filesorts the whole column (2 s for a 280k-lead column); a cursor page walks the column from its
-      // top. Forced, it reads limit + 1 entries of (tenant, status, id) backwards, from the cursor on.
-      // An agent's board keeps the optimizer's choice: its filter is not in this index.
-      indexHint: q.assignedToId ? undefined : 'force index (leads_tenant_status_idx)',
-    });
-    const more = rows.length > q.limit;
-    const page = more ? rows.slice(0, q.limit) : rows;
-    return { data: page.map(leadView), nextCursor: more ? encodeCursor({ id: page[page.length - 1].id }) : null };
+    const rows = await columnRows(ctx.em, ctx.principal.tenantId, [{ statusId: status.id, beforeId: after?.id, limit: q.limit + 1 }], q.assignedToId);
+    return pageOfRows(rows.get(status.id) ?? [], q.limit, status);
   }
 
   async column(ctx: TenantContext, statusId: number, q: { cursor?: string; limit: number; assignedToId?: number }) {
     const status = await ctx.em.findOne(LeadStatus, { id: statusId });
     if (!status) throw new NotFoundError('Lead status');
-    return this.columnPage(ctx, statusId, q);
+    return this.columnPage(ctx, status, q);
   }
 
   /** Active users of the tenant, by name: the assignee picker (agents hold no users.view). */
@@ -382,16 +436,21 @@ export class LeadService {
   /** The caller's open leads with a follow-up, soonest first (seed 003's sample query, tenant-scoped). */
   async myFollowups(ctx: TenantContext, q: { cursor?: string; limit: number; includeOverdue?: boolean }) {
     const after = decodeCursor(q.cursor, (v): v is { v: string; id: number } => isIdCursor(v) && typeof (v as Record<string, unknown>).v === 'string');
-    const where: FilterQuery<ILead> = {
-      assignedTo: ctx.principal.userId!, nextFollowupAt: q.includeOverdue ? { $ne: null } : { $gte: new Date() }, status: { isClosed: false },
-      ...(after ? { $or: [{ nextFollowupAt: { $gt: new Date(after.v) } }, { nextFollowupAt: new Date(after.v), id: { $gt: after.id } }] } : {}),
-    } as FilterQuery<ILead>;
-    const rows = await ctx.em.find(Lead, where, { orderBy: { nextFollowupAt: 'asc', id: 'asc' }, limit: q.limit + 1, populate: POPULATE });
+    const rows = await followupRows(ctx.em, ctx.principal.tenantId, ctx.principal.userId!, {
+      from: q.includeOverdue ? null : new Date(), after: after ? { at: new Date(after.v), id: after.id } : undefined, limit: q.limit + 1,
+    });
     const more = rows.length > q.limit;
-    const page = more ? rows.slice(0, q.limit) : rows;
+    const page = (more ? rows.slice(0, q.limit) : rows).map((r) => leadRowView(r));
     const last = page[page.length - 1];
-    return { data: page.map(leadView), nextCursor: more ? encodeCursor({ v: last.nextFollowupAt!.toISOString(), id: last.id }) : null };
+    return { data: page, nextCursor: more ? encodeCursor({ v: last.nextFollowupAt!, id: last.id }) : null };
   }
+}
+
+/** limit + 1 rows of one column → its page of cards and the cursor of the next page. */
+function pageOfRows(rows: LeadRow[], limit: number, status: { name: string; color: string }): { data: LeadView[]; nextCursor: string | null } {
+  const more = rows.length > limit;
+  const data = (more ? rows.slice(0, limit) : rows).map((r) => leadRowView(r, status));
+  return { data, nextCursor: more ? encodeCursor({ id: data[data.length - 1].id }) : null };
 }
 
 /** Whether the text is a whole, valid phone number for the country (the rule toE164 applies to stored numbers). */

@@ -14,6 +14,7 @@ import { AuditLog } from '../audit/audit-log.entity.ts';
 import { LeadStatus } from '../crm/lead-status.entity.ts';
 import { Lead } from '../crm/lead.entity.ts';
 import { LeadActivity } from '../crm/lead-activity.entity.ts';
+import { LeadStatusCount } from '../crm/lead-status-count.entity.ts';
 import { CallDisposition } from '../telephony/call-disposition.entity.ts';
 import { AgentSipCredential } from '../telephony/agent-sip-credential.entity.ts';
 import { Call } from '../telephony/call.entity.ts';
@@ -58,6 +59,7 @@ export const entities = [
   LeadStatus,
   Lead,
   LeadActivity,
+  LeadStatusCount,
   // telephony
   CallDisposition,
   AgentSipCredential,

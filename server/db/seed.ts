@@ -4,6 +4,7 @@ import { User } from '../tenancy/user.entity.ts';
 import { LeadStatus } from '../crm/lead-status.entity.ts';
 import { Lead } from '../crm/lead.entity.ts';
 import { LeadActivity } from '../crm/lead-activity.entity.ts';
+import { recountLeads } from '../crm/lead-counts.ts';
 import { CallDisposition } from '../telephony/call-disposition.entity.ts';
 import { Call } from '../telephony/call.entity.ts';
 import { AgentSipCredential } from '../telephony/agent-sip-credential.entity.ts';
@@ -133,8 +134,22 @@ async function ensureStatuses(em: EntityManager, tenantId: number) {
   const existing = await em.find(LeadStatus, { tenant: tenantId }, { orderBy: { sortOrder: 'asc' } });
   if (existing.length) return existing;
   const rows = DEFAULT_LEAD_STATUSES.map((s, i) => em.create(LeadStatus, { tenant: tenantId, sortOrder: i, ...s } as never));
-  await em.flush();
+  // Each status with its lead counter (lead_status_counts), as LeadStatusService creates them.
+  await flushWithLeadCounts(em, tenantId);
   return rows;
+}
+
+/** Flushes, and sets the tenant's per-status lead counters (lead_status_counts) to match, in one transaction. */
+async function flushWithLeadCounts(em: EntityManager, tenantId: number) {
+  await em.begin();
+  try {
+    await em.flush();
+    await recountLeads(em, tenantId);
+    await em.commit();
+  } catch (err) {
+    await em.rollback();
+    throw err;
+  }
 }
 
 async function ensureDispositions(em: EntityManager, tenantId: number) {
@@ -170,7 +185,8 @@ async function ensureCrmData(em: EntityManager, tenantId: number, spec: (typeof 
       } as never));
     }
   }
-  await em.flush();
+  // The leads and their per-status counters in one transaction.
+  await flushWithLeadCounts(em, tenantId);
   for (let i = 0; i < spec.calls; i++) {
     const lead = pick(leads);
     const agent = lead.assignedTo ?? pick(agents);

@@ -127,22 +127,25 @@ export function createHttpApp(deps: HttpDeps, opts: HttpAppOptions): Express {
 
   opts.before?.(app);
 
-  const api = express.Router();
-  api.use(express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
-  api.use((req, _res, next) => {
-    // A body that is not JSON is refused instead of being ignored.
+  // A body that is not JSON is refused instead of being ignored.
+  const jsonOnly = (req: Request, _res: Response, next: NextFunction) => {
     if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method) && req.headers['content-length'] && req.headers['content-length'] !== '0' && !req.is(['application/json', 'application/*+json'])) {
       next(new BadRequestError('Send the request body as application/json.', undefined, 'unsupported_media_type'));
       return;
     }
     next();
-  });
+  };
+  const api = express.Router();
+  api.use(express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  api.use(jsonOnly);
   for (const spec of opts.routes) if (!spec.absolute) mountRoute(api, spec, deps);
   api.use((req, _res, next) => next(new NotFoundError(`Route ${req.method} ${req.baseUrl}${req.path}`)));
   app.use('/api/v1', api);
 
   const abs = express.Router();
-  abs.use(express.json({ limit: deps.bodyLimit }));
+  abs.use(express.json({ limit: deps.bodyLimit, strict: true, type: ['application/json', 'application/*+json'] }));
+  const absPaths = opts.routes.filter((r) => r.absolute).map((r) => r.path);
+  if (absPaths.length) abs.use(absPaths, jsonOnly);
   for (const spec of opts.routes) if (spec.absolute) mountRoute(abs, spec, deps);
   app.use(abs);
 

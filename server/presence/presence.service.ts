@@ -36,6 +36,14 @@ export interface SocketIdentity {
   userAgent: string;
 }
 
+/** What the node keeps per live socket (the address and user agent go to user_sessions only). */
+interface LocalSocket {
+  socketId: string;
+  tenantId: number;
+  userId: number;
+  name: string;
+}
+
 /**
  * Compare-and-set of a user's state: writes ARGV[2] only when the stored state
  * differs from it (and, when ARGV[3] is "offline-check", only when the user has
@@ -80,7 +88,7 @@ return out`;
  */
 export class PresenceService {
   private timers: NodeJS.Timeout[] = [];
-  private readonly local = new Map<string, SocketIdentity>();
+  private readonly local = new Map<string, LocalSocket>();
   private sessionsTouchedAt = Date.now();
   private readonly viewingQueue = new Map<string, Promise<void>>();
   private readonly sessions: SessionLog;
@@ -151,7 +159,7 @@ export class PresenceService {
    * and the tenant's sequence number for `session:ready`.
    */
   async connected(s: SocketIdentity & { role?: Role }): Promise<{ presence: PresenceView; seq: number }> {
-    this.local.set(s.socketId, s);
+    this.local.set(s.socketId, { socketId: s.socketId, tenantId: s.tenantId, userId: s.userId, name: s.name });
     const expires = Date.now() + this.settings.graceMs;
     const res = (await this.redis
       .multi()
@@ -209,7 +217,7 @@ export class PresenceService {
     await pipe.exec();
     // A user with a live socket here whom a sweeper moved offline (this node's beats were
     // late: a Redis outage, a stalled event loop) comes back online.
-    const users = new Map<string, SocketIdentity>();
+    const users = new Map<string, LocalSocket>();
     for (const s of this.local.values()) users.set(`${s.tenantId}:${s.userId}`, s);
     const check = this.redis.pipeline();
     for (const s of users.values()) check.hget(this.k.state(s.tenantId), String(s.userId));
@@ -472,7 +480,7 @@ export class PresenceService {
   }
 
   /** Sockets this node holds (for tests and the gateway's revalidation). */
-  localSockets(): ReadonlyMap<string, SocketIdentity> {
+  localSockets(): ReadonlyMap<string, LocalSocket> {
     return this.local;
   }
 

@@ -133,44 +133,87 @@ export class RealtimeGateway {
     };
   }
 
-  private async onConnection(socket: ServerSocket): Promise<void> {
-    const { tenantId, userId, permissions } = socket.data;
-    const st: SocketState = { joined: new Set(), viewing: null, queue: Promise.resolve() };
-    this.state.set(socket, st);
-    socket.join([rooms.tenant(tenantId), rooms.user(tenantId, userId), ...permissions.map((p) => rooms.permission(tenantId, p))]);
+  /**
+   * The listeners of the client commands, made once and shared by every socket (Socket.IO calls a
+   * listener with `this` set to the socket): an idle connection holds no closures of its own.
+   */
+  private readonly listeners = ((gw: RealtimeGateway) => ({
+    'room:join': function (this: ServerSocket, payload: unknown, ack?: unknown) {
+      gw.enqueue(this, RoomRef, async (room) => {
+        const name = await gw.authorizeEntityRoom(this, room.type, room.id);
+        gw.stateOf(this).joined.add(name);
+        this.join(name);
+        return { room: name };
+      }, payload, ack);
+    },
+    'room:leave': function (this: ServerSocket, payload: unknown, ack?: unknown) {
+      gw.enqueue(this, RoomRef, async (room) => {
+        const st = gw.stateOf(this);
+        const name = rooms.entity(this.data.tenantId, room.type, room.id);
+        st.joined.delete(name);
+        if (st.viewing !== name) this.leave(name);
+        return { room: name };
+      }, payload, ack);
+    },
+    'sync:catchup': function (this: ServerSocket, payload: unknown, ack?: unknown) {
+      gw.enqueue(this, CatchupRequest, async ({ lastSeq }) => {
+        const res = await gw.d.publisher.since(this.data.tenantId, lastSeq);
+        if (res.mode === 'resync') return res;
+        const viewer = { tenantId: this.data.tenantId, userId: this.data.userId, permissions: this.data.permissions, rooms: this.rooms };
+        return { mode: 'replay' as const, seq: res.seq, events: res.events.filter((e) => mayReceive(viewer, e.envelope.tenantId, e.audience)).map((e) => e.envelope) };
+      }, payload, ack);
+    },
+    'presence:set': function (this: ServerSocket, payload: unknown, ack?: unknown) {
+      gw.enqueue(this, PresenceSetRequest, (req) => gw.d.presence.setByAgent(this.data.tenantId, this.data.userId, req.state, req.reasonId ?? null), payload, ack);
+    },
+    'viewing:set': function (this: ServerSocket, payload: unknown, ack?: unknown) {
+      gw.enqueue(this, ViewingRequest, async (req) => {
+        const st = gw.stateOf(this);
+        const name = req ? await gw.authorizeEntityRoom(this, req.entityType, req.entityId) : null;
+        // A viewer hears who else is viewing through the entity's room; navigating away leaves it
+        // unless the client also joined it on purpose.
+        if (st.viewing && st.viewing !== name && !st.joined.has(st.viewing)) this.leave(st.viewing);
+        st.viewing = name;
+        if (name) this.join(name);
+        return { viewers: await gw.d.presence.setViewing(this.id, req) };
+      }, payload, ack);
+    },
+    disconnect: function (this: ServerSocket) {
+      gw.unchecked.delete(this);
+      void gw.d.presence.disconnected(this.id).catch((err) => gw.d.logger.warn({ err }, 'presence disconnect failed'));
+    },
+  }))(this);
 
-    socket.on('room:join', this.command(socket, RoomRef, async (room) => {
-      const name = await this.authorizeEntityRoom(socket, room.type, room.id);
-      st.joined.add(name);
-      socket.join(name);
-      return { room: name };
-    }));
-    socket.on('room:leave', this.command(socket, RoomRef, async (room) => {
-      const name = rooms.entity(socket.data.tenantId, room.type, room.id);
-      st.joined.delete(name);
-      if (st.viewing !== name) socket.leave(name);
-      return { room: name };
-    }));
-    socket.on('sync:catchup', this.command(socket, CatchupRequest, async ({ lastSeq }) => {
-      const res = await this.d.publisher.since(socket.data.tenantId, lastSeq);
-      if (res.mode === 'resync') return res;
-      const viewer = { tenantId: socket.data.tenantId, userId: socket.data.userId, permissions: socket.data.permissions, rooms: socket.rooms };
-      return { mode: 'replay' as const, seq: res.seq, events: res.events.filter((e) => mayReceive(viewer, e.envelope.tenantId, e.audience)).map((e) => e.envelope) };
-    }));
-    socket.on('presence:set', this.command(socket, PresenceSetRequest, (req) => this.d.presence.setByAgent(socket.data.tenantId, socket.data.userId, req.state, req.reasonId ?? null)));
-    socket.on('viewing:set', this.command(socket, ViewingRequest, async (req) => {
-      const name = req ? await this.authorizeEntityRoom(socket, req.entityType, req.entityId) : null;
-      // A viewer hears who else is viewing through the entity's room; navigating away leaves it
-      // unless the client also joined it on purpose.
-      if (st.viewing && st.viewing !== name && !st.joined.has(st.viewing)) socket.leave(st.viewing);
-      st.viewing = name;
-      if (name) socket.join(name);
-      return { viewers: await this.d.presence.setViewing(socket.id, req) };
-    }));
-    socket.on('disconnect', () => {
-      this.unchecked.delete(socket);
-      void this.d.presence.disconnected(socket.id).catch((err) => this.d.logger.warn({ err }, 'presence disconnect failed'));
-    });
+  /** Room names and permission lists are shared by every socket with the same tenant and permissions. */
+  private readonly shared = new Map<string, { permissions: Permission[]; rooms: string[] }>();
+
+  private sharedFor(tenantId: number, permissions: readonly Permission[]): { permissions: Permission[]; rooms: string[] } {
+    const sorted = [...permissions].sort();
+    const key = `${tenantId}|${sorted.join(',')}`;
+    let hit = this.shared.get(key);
+    if (!hit) {
+      hit = { permissions: Object.freeze(sorted) as Permission[], rooms: [rooms.tenant(tenantId), ...sorted.map((p) => rooms.permission(tenantId, p))] };
+      if (this.shared.size > 10_000) this.shared.clear();
+      this.shared.set(key, hit);
+    }
+    return hit;
+  }
+
+  private stateOf(socket: ServerSocket): SocketState {
+    let st = this.state.get(socket);
+    if (!st) {
+      st = { joined: new Set(), viewing: null, queue: Promise.resolve() };
+      this.state.set(socket, st);
+    }
+    return st;
+  }
+
+  private async onConnection(socket: ServerSocket): Promise<void> {
+    const { tenantId, userId } = socket.data;
+    const shared = this.sharedFor(tenantId, socket.data.permissions);
+    socket.data.permissions = shared.permissions;
+    socket.join([...shared.rooms, rooms.user(tenantId, userId)]);
+    for (const [event, listener] of Object.entries(this.listeners)) socket.on(event as 'room:join', listener as never);
 
     this.unchecked.add(socket);
     try {
@@ -180,7 +223,7 @@ export class RealtimeGateway {
         ip: proxyaddr(socket.request as never, this.trust),
         userAgent: String(socket.handshake.headers['user-agent'] ?? ''),
       });
-      socket.emit('session:ready', { seq, userId, tenantId, permissions, presence });
+      socket.emit('session:ready', { seq, userId, tenantId, permissions: shared.permissions, presence });
     } catch (err) {
       this.d.logger.error({ err }, 'socket set-up failed');
       socket.disconnect(true);
@@ -199,17 +242,15 @@ export class RealtimeGateway {
   }
 
   /**
-   * Wraps a client command: validates the payload, runs the handler, answers
-   * through the ack. A bad payload or a failing handler never throws out of the
-   * event listener, so it cannot crash the node or disturb other sockets.
+   * Runs a client command: validates the payload, runs the handler, answers through the ack.
+   * Commands of one socket run one after another, in the order they were sent. A bad payload or
+   * a failing handler never throws out of the listener, so it cannot crash the node or disturb
+   * other sockets.
    */
-  private command<T, R>(socket: ServerSocket, schema: ZodType<T>, handler: (payload: T) => Promise<R>) {
-    return (payload: unknown, ack?: unknown) => {
-      const st = this.state.get(socket);
-      const run = () => this.runCommand(socket, schema, handler, payload, ack);
-      if (!st) return void run();
-      st.queue = st.queue.then(run, run);
-    };
+  private enqueue<T, R>(socket: ServerSocket, schema: ZodType<T>, handler: (payload: T) => Promise<R>, payload: unknown, ack: unknown): void {
+    const st = this.stateOf(socket);
+    const run = () => this.runCommand(socket, schema, handler, payload, ack);
+    st.queue = st.queue.then(run, run);
   }
 
   private async runCommand<T, R>(socket: ServerSocket, schema: ZodType<T>, handler: (payload: T) => Promise<R>, payload: unknown, ack: unknown): Promise<void> {
@@ -304,7 +345,7 @@ export class RealtimeGateway {
       for (const [type, needs] of Object.entries(ENTITY_ROOMS)) {
         if (lost.includes(needs)) for (const r of [...s.rooms]) if (r.startsWith(`t:${s.data.tenantId}:${type}:`)) s.leave(r);
       }
-      s.data.permissions = perms;
+      s.data.permissions = this.sharedFor(s.data.tenantId, perms).permissions;
       s.data.role = row.role as SocketData['role'];
     }
   }

@@ -100,6 +100,7 @@ function sample(s: ZodType): unknown {
   const n = ++seq;
   const candidates: unknown[] = [
     `Sample Name ${n}`, `sample${n}@example.test`, `sample-secret-${n}-${'x'.repeat(30)}`, 'UTC', 'US', '2031-01-01T00:00:00Z', 1, true, 'x',
+    `wss://sample${n}.example.test/ws`,
   ];
   return candidates.find((c) => s.safeParse(c).success);
 }

@@ -23,7 +23,7 @@ let acmeId: number;
 let globexId: number;
 
 /** Rows Globex owns, made through Globex's own admin. */
-const g = { user: {} as any, invitation: {} as any, apiKey: {} as any, reason: {} as any, lead: {} as any, status: {} as any, notification: {} as any };
+const g = { user: {} as any, invitation: {} as any, apiKey: {} as any, reason: {} as any, lead: {} as any, status: {} as any, notification: {} as any, sipAgent: {} as any, disposition: {} as any };
 
 beforeAll(async () => {
   ({ sys, api } = await startSeeded('isolation'));
@@ -45,6 +45,12 @@ beforeAll(async () => {
   g.lead = ld.body;
   const [n] = await sql(sys, "insert into notifications (tenant_id, user_id, type, title, created_at) select tenant_id, id, 'test', 'Globex-only note', utc_timestamp() from users where email = 'admin@globex.test' returning id");
   g.notification = { id: Number(n.id) };
+  // Telephony: Globex's seeded agent (SIP extension 2001) and a Globex-only disposition.
+  const [sipAgent] = await sql(sys, "select u.id from users u join agent_sip_credentials c on c.user_id = u.id where u.email = 'agent1@globex.test'");
+  g.sipAgent = { id: Number(sipAgent.id) };
+  const disp = await globex.post('/api/v1/call-dispositions', { name: 'Globex-only outcome' });
+  expect(disp.status).toBe(201);
+  g.disposition = disp.body;
   g.user = u.body;
   g.invitation = i.body;
   g.apiKey = k.body;
@@ -65,13 +71,15 @@ const globexRows = async () => ({
   lead: (await sql(sys, 'select * from leads where id = ?', [g.lead.id]))[0],
   status: (await sql(sys, 'select * from lead_statuses where id = ?', [g.status.id]))[0],
   notification: (await sql(sys, 'select * from notifications where id = ?', [g.notification.id]))[0],
+  sipCredentials: (await sql(sys, 'select * from agent_sip_credentials where user_id = ?', [g.sipAgent.id]))[0],
+  disposition: (await sql(sys, 'select * from call_dispositions where id = ?', [g.disposition.id]))[0],
   leadActivities: await sql(sys, 'select id from lead_activities where lead_id = ? order by id', [g.lead.id]),
   refreshTokens: await sql(sys, 'select id, revoked_at from refresh_tokens where user_id = ? order by id', [g.user.id]),
   audit: await sql(sys, 'select id from audit_logs where tenant_id = ? order by id', [globexId]),
 });
 
 /** Words of Globex's rows that must never show up in an answer to Acme. */
-const globexSecrets = () => [g.user.email, g.user.name, g.invitation.email, g.apiKey.name, g.apiKey.prefix, g.reason.name, g.lead.name, g.status.name, 'Globex', 'globex.test'];
+const globexSecrets = () => [g.user.email, g.user.name, g.invitation.email, g.apiKey.name, g.apiKey.prefix, g.reason.name, g.lead.name, g.status.name, g.disposition.name, '2001', 'Globex', 'globex.test'];
 
 /**
  * Per `:id` route, which Globex row to aim at and a body that passes
@@ -94,6 +102,10 @@ const TARGETS: Record<string, { row: () => any; body?: Record<string, unknown> }
   'GET /leads/:id/activities': { row: () => g.lead },
   'POST /leads/:id/notes': { row: () => g.lead, body: { note: 'Hijacked note' } },
   'POST /notifications/:id/read': { row: () => g.notification },
+  'PUT /users/:id/sip-credentials': { row: () => g.sipAgent, body: { wsUrl: 'wss://hijack.example/ws', username: '6666', password: 'hijacked-sip-password', domain: 'hijack.example', autoRegister: false } },
+  'DELETE /users/:id/sip-credentials': { row: () => g.sipAgent },
+  'PATCH /call-dispositions/:id': { row: () => g.disposition, body: { name: 'Hijacked outcome', isDefault: true, requiresNote: true } },
+  'DELETE /call-dispositions/:id': { row: () => g.disposition },
 };
 const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 
@@ -179,6 +191,24 @@ describe('lists', () => {
     ]);
     expect(text).not.toContain('acme');
     expect(text).not.toContain('Acme');
+  });
+});
+
+describe('telephony lists', () => {
+  it('GET /sip-credentials and /call-dispositions hold exactly the caller\'s tenant, and /sip-credentials/me only the caller', async () => {
+    const own = await sql(sys, 'select user_id from agent_sip_credentials where tenant_id = ? order by user_id', [acmeId]);
+    const creds = await acme.get('/api/v1/sip-credentials');
+    expect(creds.status).toBe(200);
+    expect(creds.body.data.map((c: any) => c.userId).sort((x: number, y: number) => x - y)).toEqual(own.map((r) => Number(r.user_id)));
+    expect(JSON.stringify(creds.body)).not.toContain('2001');
+    const dispositions = await acme.get('/api/v1/call-dispositions?all=true');
+    const ownDispositions = await sql(sys, 'select id from call_dispositions where tenant_id = ? order by sort_order, id', [acmeId]);
+    expect(dispositions.body.data.map((d: any) => d.id)).toEqual(ownDispositions.map((r) => Number(r.id)));
+    expect(JSON.stringify(dispositions.body)).not.toContain(g.disposition.name);
+    // Globex sees its own, and none of Acme's extensions.
+    const theirs = await globex.get('/api/v1/sip-credentials');
+    expect(theirs.body.data.map((c: any) => c.username)).toEqual(['2001']);
+    expect((await globex.get('/api/v1/call-dispositions')).body.data.map((d: any) => d.name)).toContain(g.disposition.name);
   });
 });
 

@@ -1,0 +1,95 @@
+// Types only: the zod schemas stay out of the browser bundle.
+import type { z } from 'zod';
+import type { Page } from '@shared/schemas/common';
+import type {
+  AgentCallFigures as AgentCallFiguresSchema,
+  CallView,
+  CloseCallBody as CloseCallBodySchema,
+  DispositionView,
+  LiveCall as LiveCallSchema,
+  OwnSipCredentials,
+  ScreenPop,
+  StartCallBody as StartCallBodySchema,
+} from '@shared/schemas/telephony';
+import { http } from './http';
+
+export type { CallView, DispositionView, OwnSipCredentials, ScreenPop };
+export type LiveCall = z.infer<typeof LiveCallSchema>;
+export type AgentCallFigures = z.infer<typeof AgentCallFiguresSchema>;
+export type StartCallBody = z.input<typeof StartCallBodySchema>;
+export type CloseCallBody = z.input<typeof CloseCallBodySchema>;
+export type CallStatus = CallView['status'];
+export type CallDirection = CallView['direction'];
+
+export interface CallListFilters {
+  userId?: number;
+  direction?: CallDirection;
+  dispositionId?: number;
+  status?: CallStatus;
+  from?: string;
+  to?: string;
+  unassigned?: boolean;
+}
+
+// ---------------------------------------------------------------- SIP credentials
+
+/** GET /sip-credentials/me (calls.make): the agent's own SIP account, with its password. 404 when none is set. */
+export function fetchOwnSipCredentials(): Promise<OwnSipCredentials> {
+  return http.get<OwnSipCredentials>('/sip-credentials/me');
+}
+
+// ---------------------------------------------------------------- dispositions
+
+/** GET /call-dispositions (calls.view): the active dispositions in order. */
+export async function fetchDispositions(): Promise<DispositionView[]> {
+  return (await http.get<{ data: DispositionView[] }>('/call-dispositions')).data;
+}
+
+// ---------------------------------------------------------------- calls
+
+/** POST /calls (calls.make): report a call the softphone places or receives. Idempotent on consoleCallId. */
+export function startCall(body: StartCallBody): Promise<CallView> {
+  return http.post<CallView>('/calls', body);
+}
+
+/** POST /calls/:id/answered (calls.make, own call). */
+export function reportAnswered(id: number, body: { sipCallId?: string; at?: string } = {}): Promise<CallView> {
+  return http.post<CallView>(`/calls/${id}/answered`, body);
+}
+
+/** POST /calls/:id/ended (calls.make, own call). */
+export function reportEnded(id: number, body: { sipCallId?: string; at?: string } = {}): Promise<CallView> {
+  return http.post<CallView>(`/calls/${id}/ended`, body);
+}
+
+/** POST /calls/:id/close (calls.make, own call): the wrap-up. 422 names what is missing. */
+export function closeCall(id: number, body: CloseCallBody): Promise<CallView> {
+  return http.post<CallView>(`/calls/${id}/close`, body);
+}
+
+/** GET /calls (calls.view): own calls, or everyone's with calls.view_all. Newest first. */
+export function fetchCalls(filters: CallListFilters = {}, cursor: string | null = null, limit = 50): Promise<Page<CallView>> {
+  return http.get<Page<CallView>>('/calls', {
+    query: { ...filters, unassigned: filters.unassigned === undefined ? undefined : String(filters.unassigned), cursor: cursor ?? undefined, limit },
+  });
+}
+
+/** GET /calls/:id (calls.view). */
+export function fetchCall(id: number): Promise<CallView> {
+  return http.get<CallView>(`/calls/${id}`);
+}
+
+/** GET /calls/lookup?number= (calls.make): who is calling (the screen pop). */
+export function lookupNumber(number: string): Promise<ScreenPop> {
+  return http.get<ScreenPop>('/calls/lookup', { query: { number } });
+}
+
+/** GET /calls/live (dashboard.view): the calls in progress now. */
+export async function fetchLiveCalls(): Promise<LiveCall[]> {
+  return (await http.get<{ data: LiveCall[] }>('/calls/live')).data;
+}
+
+/** GET /calls/today (dashboard.view): today's figures per agent. */
+export async function fetchTodayFigures(): Promise<AgentCallFigures[]> {
+  return (await http.get<{ data: AgentCallFigures[] }>('/calls/today')).data;
+}

@@ -1,0 +1,333 @@
+import type { EntityManager } from '@mikro-orm/mariadb';
+import type { Logger } from '../logger.ts';
+import type { TenantContext } from '../http/context.ts';
+import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../http/errors.ts';
+import { decodeCursor, encodeCursor } from '../http/pagination.ts';
+import type { Publisher } from '../realtime/publisher.ts';
+import type { Audience } from '../realtime/audience.ts';
+import type { PresenceService } from '../presence/presence.service.ts';
+import type { CallView, ScreenPop } from '../../shared/schemas/telephony.ts';
+import type { CallDirection, CallStatus } from './call.entity.ts';
+import {
+  callView, changedFields, derive, eventsOf, insertCall, mergeRows, selectView, selectViews, updateCall, wholeSeconds, withCallLocks,
+  type CallRow, type CallViewRow,
+} from './calls.store.ts';
+import { matchNumber, normalizeNumber, screenPop, type Match } from './screen-pop.ts';
+import { wrapupTimeoutSeconds, type WrapupScheduler } from './wrapup-timeout.ts';
+import type { MikroORM } from '@mikro-orm/mariadb';
+
+export interface CallChange {
+  before: CallRow | null;
+  after: CallRow;
+  /** Rows merged into `after` and deleted. */
+  absorbed: number[];
+  /** The number match made while creating the row (reused for the screen pop). */
+  match?: Match | null;
+}
+
+type ListQuery = {
+  cursor?: string; limit: number; userId?: number; direction?: CallDirection; dispositionId?: number; status?: CallStatus;
+  from?: string; to?: string; unassigned?: boolean;
+};
+
+const isViewCursor = (v: Record<string, unknown>): v is { v: string; id: number } =>
+  Number.isSafeInteger(v.id) && (v.id as number) > 0 && typeof v.v === 'string' && !Number.isNaN(Date.parse(v.v));
+
+/**
+ * Calls as the console reports them (start, answered, ended), reads (list, detail,
+ * screen pop), and what follows every change of a call whichever side made it:
+ * the live events, the agent's presence and the wrap-up timer. The PBX webhook
+ * (pbx-webhook.service.ts) and the wrap-up (wrapup.service.ts) write through the
+ * same store (calls.store.ts), so both sides end up in one row.
+ */
+export class CallService {
+  constructor(
+    private readonly orm: MikroORM,
+    private readonly publisher: Publisher,
+    private readonly presence: PresenceService,
+    private readonly wrapups: WrapupScheduler,
+    private readonly logger: Logger,
+  ) {}
+
+  // ---------------------------------------------------------------- helpers
+
+  /** The tenant's default country, to read numbers written without a country code. */
+  async country(em: EntityManager, tenantId: number): Promise<string> {
+    const [row] = (await em.execute('select default_country from tenants where id = ?', [tenantId])) as { default_country: string }[];
+    return row?.default_country ?? 'US';
+  }
+
+  /** The active agent whose SIP username is `extension`, or null (an unassigned call). */
+  async userForExtension(em: EntityManager, tenantId: number, extension: string | undefined): Promise<number | null> {
+    if (!extension) return null;
+    const [row] = (await em.execute(
+      'select c.user_id from agent_sip_credentials c join users u on u.id = c.user_id where c.tenant_id = ? and c.sip_username = ? and u.is_active = 1 limit 1',
+      [tenantId, extension],
+    )) as { user_id: number }[];
+    return row ? Number(row.user_id) : null;
+  }
+
+  /** The lead or contact at the other end: the caller of an inbound call, the callee of an outbound one. */
+  async autoRelate(em: EntityManager, tenantId: number, direction: CallDirection, from: string, to: string): Promise<Match | null> {
+    return matchNumber(em, tenantId, direction === 'inbound' ? from : to);
+  }
+
+  static audience(c: Pick<CallRow, 'userId' | 'relatedType' | 'relatedId'>): Audience {
+    return {
+      kind: 'any',
+      of: [
+        ...(c.userId ? [{ kind: 'user' as const, userId: c.userId }] : []),
+        { kind: 'permission', permission: 'calls.view_all' },
+        { kind: 'permission', permission: 'dashboard.view' },
+        ...(c.relatedType === 'lead' && c.relatedId ? [{ kind: 'entity' as const, entityType: 'lead' as const, id: c.relatedId }] : []),
+      ],
+    };
+  }
+
+  private canViewAll(ctx: TenantContext): boolean {
+    return ctx.principal.permissions.has('calls.view_all');
+  }
+
+  private withRecording(ctx: TenantContext): boolean {
+    return ctx.principal.permissions.has('calls.recordings.view');
+  }
+
+  /** A call the caller may see: their own, or any with calls.view_all; otherwise 404. */
+  async visible(ctx: TenantContext, id: number): Promise<CallViewRow> {
+    const row = await selectView(ctx.em, ctx.principal.tenantId, id);
+    if (!row || (!this.canViewAll(ctx) && row.userId !== ctx.principal.userId)) throw new NotFoundError('Call');
+    return row;
+  }
+
+  /** A call the caller may act on as its agent: 404 when they cannot see it, 403 when it is someone else's. */
+  async own(ctx: TenantContext, id: number): Promise<CallViewRow> {
+    const row = await this.visible(ctx, id);
+    if (row.userId !== ctx.principal.userId) throw new ForbiddenError('This is not your call: only its agent reports on it and wraps it up.', undefined, 'not_your_call');
+    return row;
+  }
+
+  // ---------------------------------------------------------------- the console's reports
+
+  /**
+   * The console reports a call it places or receives. Idempotent on consoleCallId;
+   * merged with what the PBX already reported about the same call (its
+   * console_call_id, or the SIP Call-ID).
+   */
+  async start(ctx: TenantContext, body: {
+    consoleCallId: string; direction: CallDirection; fromNumber: string; toNumber: string; sipCallId?: string;
+    relatedType?: 'lead' | 'contact'; relatedId?: number;
+  }): Promise<{ call: CallView; created: boolean }> {
+    const tenantId = ctx.principal.tenantId;
+    const userId = ctx.principal.userId!;
+    const country = await this.country(ctx.em, tenantId);
+    const from = normalizeNumber(body.fromNumber, country);
+    const to = normalizeNumber(body.toNumber, country);
+    const related = await this.checkRelated(ctx, body.relatedType, body.relatedId);
+    const change = await withCallLocks(ctx.em, tenantId, { consoleCallId: body.consoleCallId, sipCallId: body.sipCallId }, async (tx) => {
+      // A row of another console call that happens to share the SIP id is not this call.
+      tx.rows = tx.rows.filter((r) => !r.consoleCallId || r.consoleCallId === body.consoleCallId);
+      const mine = tx.rows.find((r) => r.consoleCallId === body.consoleCallId);
+      if (mine && mine.userId !== null && mine.userId !== userId) throw new ConflictError('This consoleCallId belongs to another agent\'s call.', [{ path: 'body.consoleCallId', message: 'is taken' }], 'call_taken');
+      const { survivor, original, absorbed } = await mergeRows(tx, mine?.id);
+      if (!survivor || !original) {
+        const match = related ? null : await this.autoRelate(tx.em, tenantId, body.direction, from, to);
+        const link = related ?? (match ? { type: match.type, id: match.id } : null);
+        const row = await insertCall(tx.em, tenantId, {
+          userId, relatedType: link?.type ?? null, relatedId: link?.id ?? null, direction: body.direction, fromNumber: from, toNumber: to, extension: null,
+          status: 'ringing', startedAt: wholeSeconds(new Date()), answeredAt: null, endedAt: null, durationSeconds: null, pbxCallId: null,
+          sipCallId: body.sipCallId ?? null, consoleCallId: body.consoleCallId, recordingUrl: null, dispositionId: null, wrapupNotes: null, closedAt: null,
+        });
+        return { before: null, after: row, absorbed, match } satisfies CallChange;
+      }
+      const next: CallRow = {
+        ...survivor, consoleCallId: body.consoleCallId, sipCallId: survivor.sipCallId ?? body.sipCallId ?? null, userId,
+        direction: body.direction, fromNumber: from, toNumber: to,
+      };
+      if (related) {
+        next.relatedType = related.type;
+        next.relatedId = related.id;
+      } else if (next.relatedId == null) {
+        const match = await this.autoRelate(tx.em, tenantId, body.direction, from, to);
+        if (match) {
+          next.relatedType = match.type;
+          next.relatedId = match.id;
+        }
+      }
+      const after = derive(next, await eventsOf(tx.em, tenantId, [original.id]));
+      await updateCall(tx.em, original, after);
+      return { before: original, after, absorbed } satisfies CallChange;
+    });
+    const view = await this.afterChange(ctx.em, tenantId, change);
+    return { call: callView(view, this.withRecording(ctx)), created: change.before === null };
+  }
+
+  private async checkRelated(ctx: TenantContext, type: 'lead' | 'contact' | undefined, id: number | undefined): Promise<{ type: 'lead' | 'contact'; id: number } | null> {
+    if (type === undefined && id === undefined) return null;
+    if (type === undefined || id === undefined) {
+      const missing = type === undefined ? 'body.relatedType' : 'body.relatedId';
+      throw new UnprocessableError('relatedType and relatedId go together.', [{ path: missing, message: 'is required with the other' }], 'related_incomplete');
+    }
+    const table = type === 'lead' ? 'leads' : 'contacts';
+    const [row] = (await ctx.em.execute(`select id from ${table} where tenant_id = ? and id = ?`, [ctx.principal.tenantId, id])) as unknown[];
+    if (!row) throw new UnprocessableError(`That ${type} does not exist.`, [{ path: 'body.relatedId', message: `unknown ${type}` }], 'unknown_related');
+    return { type, id };
+  }
+
+  /** The console says its call was answered or ended (its own call only). The PBX's times win when it reports them too. */
+  async progress(ctx: TenantContext, id: number, kind: 'answered' | 'ended', body: { sipCallId?: string; at?: string }): Promise<CallView> {
+    const tenantId = ctx.principal.tenantId;
+    const call = await this.own(ctx, id);
+    const now = Date.now();
+    // The console's clock may be off: never later than now.
+    const at = wholeSeconds(new Date(Math.min(body.at ? Date.parse(body.at) : now, now)));
+    const change = await withCallLocks(ctx.em, tenantId, {
+      id, pbxCallId: call.pbxCallId, consoleCallId: call.consoleCallId, sipCallId: call.sipCallId, moreSipCallIds: [body.sipCallId],
+    }, async (tx) => {
+      const me = tx.rows.find((r) => r.id === id);
+      if (!me || me.userId !== ctx.principal.userId) throw new NotFoundError('Call');
+      tx.rows = tx.rows.filter((r) => r.id === id || !r.consoleCallId || r.consoleCallId === me.consoleCallId);
+      const { survivor, original, absorbed } = await mergeRows(tx, id);
+      const next: CallRow = { ...survivor! };
+      if (body.sipCallId && !next.sipCallId) next.sipCallId = body.sipCallId;
+      if (kind === 'answered' && !next.answeredAt) next.answeredAt = at;
+      if (kind === 'ended' && !next.endedAt) next.endedAt = at;
+      const after = derive(next, await eventsOf(tx.em, tenantId, [id]));
+      await updateCall(tx.em, original!, after);
+      return { before: original!, after, absorbed } satisfies CallChange;
+    });
+    const view = await this.afterChange(ctx.em, tenantId, change);
+    return callView(view, this.withRecording(ctx));
+  }
+
+  // ---------------------------------------------------------------- after every change
+
+  /**
+   * After a change of a call committed, whichever side made it: the live event of
+   * its state (to its agent, supervisors and the related lead's viewers; never with
+   * the recording URL), the recording to holders of calls.recordings.view, and the
+   * agent's presence (answered → on a call; ended → wrap-up, with the tenant's
+   * wrap-up timer). Nothing is pushed when nothing changed.
+   */
+  async afterChange(em: EntityManager, tenantId: number, change: CallChange): Promise<CallViewRow> {
+    const { before, after } = change;
+    const view = await selectView(em, tenantId, after.id);
+    if (!view) throw new NotFoundError('Call');
+    const statusChanged = !before || before.status !== after.status;
+    const changed = !before || change.absorbed.length > 0 || changedFields(before, after).length > 0;
+    if (changed) {
+      const call = callView(view, false);
+      const audience = CallService.audience(view);
+      try {
+        if (view.status === 'ringing') {
+          let pop: ScreenPop | null = null;
+          if (view.direction === 'inbound') pop = await screenPop(em, tenantId, view.fromNumber, change.match === undefined ? undefined : change.match);
+          await this.publisher.publish(tenantId, 'call:ringing', { call, screenPop: pop }, audience);
+        } else if (view.status === 'in_progress') await this.publisher.publish(tenantId, 'call:answered', { call }, audience);
+        else if (view.status === 'ended') await this.publisher.publish(tenantId, 'call:ended', { call }, audience);
+        else await this.publisher.publish(tenantId, 'call:closed', { call }, audience);
+        if (after.recordingUrl && after.recordingUrl !== before?.recordingUrl) {
+          await this.publisher.publish(tenantId, 'call:recording', { callId: view.id, userId: view.userId, recordingUrl: after.recordingUrl }, { kind: 'permission', permission: 'calls.recordings.view' });
+        }
+      } catch (err) {
+        this.logger.warn({ err, callId: view.id }, 'call event not published');
+      }
+    }
+    if (after.userId && (statusChanged || before?.userId !== after.userId)) {
+      await this.presenceFor(tenantId, after).catch((err) => this.logger.warn({ err, callId: after.id }, 'presence not updated for a call'));
+    }
+    return view;
+  }
+
+  /**
+   * The telephony hook of presence: on a call while answered; wrap-up once ended
+   * (a call the agent answered or placed: an inbound call that rang out unanswered
+   * leaves them as they were), unless another call of theirs is in progress.
+   */
+  private async presenceFor(tenantId: number, call: CallRow): Promise<void> {
+    const userId = call.userId!;
+    if (call.status === 'in_progress') {
+      await this.presence.setBySystem(tenantId, userId, 'on_call');
+      return;
+    }
+    if (call.status !== 'ended' || (!call.answeredAt && call.direction === 'inbound')) return;
+    const busy = (await this.orm.em.fork().execute(
+      "select 1 from calls where tenant_id = ? and user_id = ? and id <> ? and status = 'in_progress' limit 1",
+      [tenantId, userId, call.id],
+    )) as unknown[];
+    if (busy.length) return;
+    await this.presence.setBySystem(tenantId, userId, 'wrap_up');
+    const timeout = await wrapupTimeoutSeconds(this.orm, tenantId);
+    if (timeout > 0) await this.wrapups.schedule({ tenantId, userId, callId: call.id, at: Date.now() }, timeout);
+  }
+
+  /** After a wrap-up: back to available, if the agent is still in wrap-up (not on another call, not away). */
+  async leaveWrapup(tenantId: number, userId: number): Promise<void> {
+    const cur = await this.presence.current(tenantId, userId);
+    if (cur?.state !== 'wrap_up') return;
+    await this.presence.setBySystem(tenantId, userId, 'available');
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async get(ctx: TenantContext, id: number): Promise<CallView> {
+    return callView(await this.visible(ctx, id), this.withRecording(ctx));
+  }
+
+  /** Newest first, keyset-paged on (started_at, id): own calls, or every call with calls.view_all. */
+  async list(ctx: TenantContext, q: ListQuery): Promise<{ data: CallView[]; nextCursor: string | null }> {
+    const conds: string[] = [];
+    const params: unknown[] = [];
+    const me = ctx.principal.userId!;
+    if (!this.canViewAll(ctx)) {
+      if (q.userId !== undefined && q.userId !== me) throw new ForbiddenError('Only holders of calls.view_all see other agents\' calls.', { permission: 'calls.view_all' });
+      if (q.unassigned) throw new ForbiddenError('Only holders of calls.view_all see unassigned calls.', { permission: 'calls.view_all' });
+      conds.push('c.user_id = ?');
+      params.push(me);
+    } else {
+      if (q.userId !== undefined) {
+        conds.push('c.user_id = ?');
+        params.push(q.userId);
+      }
+      if (q.unassigned === true) conds.push('c.user_id is null');
+      else if (q.unassigned === false) conds.push('c.user_id is not null');
+    }
+    if (q.direction) {
+      conds.push('c.direction = ?');
+      params.push(q.direction);
+    }
+    if (q.dispositionId) {
+      conds.push('c.disposition_id = ?');
+      params.push(q.dispositionId);
+    }
+    if (q.status) {
+      conds.push('c.status = ?');
+      params.push(q.status);
+    }
+    if (q.from) {
+      conds.push('c.started_at >= ?');
+      params.push(new Date(q.from));
+    }
+    if (q.to) {
+      conds.push('c.started_at < ?');
+      params.push(new Date(q.to));
+    }
+    const after = decodeCursor(q.cursor, isViewCursor);
+    if (after) {
+      const v = new Date(after.v);
+      conds.push('(c.started_at < ? or (c.started_at = ? and c.id < ?))');
+      params.push(v, v, after.id);
+    }
+    const rows = await selectViews(ctx.em, ctx.principal.tenantId, conds.map((c) => `and ${c}`).join(' '), [...params, q.limit + 1], 'order by c.started_at desc, c.id desc limit ?');
+    const more = rows.length > q.limit;
+    const page = more ? rows.slice(0, q.limit) : rows;
+    const last = page[page.length - 1];
+    const rec = this.withRecording(ctx);
+    return { data: page.map((r) => callView(r, rec)), nextCursor: more ? encodeCursor({ v: last.startedAt.toISOString(), id: last.id }) : null };
+  }
+
+  /** The screen pop for a number (the console's own inbound INVITE): the same one `call:ringing` carries. */
+  async lookup(ctx: TenantContext, number: string): Promise<ScreenPop> {
+    const tenantId = ctx.principal.tenantId;
+    return screenPop(ctx.em, tenantId, normalizeNumber(number, await this.country(ctx.em, tenantId)));
+  }
+}

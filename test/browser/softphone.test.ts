@@ -1,0 +1,273 @@
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startSeeded, sql } from '../helpers/seeded.ts';
+import type { Api } from '../helpers/api.ts';
+import type { TestSystem } from '../helpers/system.ts';
+import { ARTIFACTS, assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { startKamailio, type KamailioServer } from '../helpers/kamailio.ts';
+
+// The softphone against a real SIP server: Kamailio on loopback as the SIP-over-WebSocket registrar and proxy
+// (test/sip/kamailio.cfg, started and stopped here), two headless Chromium agents with fake audio devices, the
+// real server, and a supervisor watching the dashboard. "Established" proves no media, so the call is only
+// taken as connected once WebRTC's stats show audio packets received on both sides.
+
+let sys: TestSystem;
+let kamailio: KamailioServer;
+let browser: Browser;
+let admin: Api;
+let agent1: Api;
+const userId: Record<string, number> = {};
+const contexts: BrowserContext[] = [];
+
+/** The lead agent 1 calls: its number routes (Kamailio's dial plan: last four digits) to agent 2's extension. */
+const LEAD_PHONE = '+12125551002';
+
+beforeAll(async () => {
+  assertClientBuilt();
+  kamailio = await startKamailio();
+  let api;
+  ({ sys, api } = await startSeeded('browser_softphone'));
+  admin = (await api.login('admin@acme.test')).api;
+  agent1 = (await api.login('agent1@acme.test')).api;
+  for (const row of await sql(sys, 'select id, email from users')) userId[row.email] = Number(row.id);
+  // The demo extensions 1001 and 1002, pointed at the local Kamailio (which takes any password: see its config).
+  for (const [email, extension] of [['agent1@acme.test', '1001'], ['agent2@acme.test', '1002']] as const) {
+    const res = await admin.put(`/api/v1/users/${userId[email]}/sip-credentials`, {
+      wsUrl: kamailio.wsUrl, username: extension, password: `sip-${extension}-test`, domain: kamailio.domain, autoRegister: true,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+  }
+  browser = await launchChromium([
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    // Without it, ICE gathers no candidate on 127.0.0.1 and the call never gets media.
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+  ]);
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await sys?.stop();
+  await kamailio?.close();
+});
+
+async function newContext(): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, permissions: ['microphone'] });
+  contexts.push(context);
+  return context;
+}
+
+async function signIn(context: BrowserContext, email: string, to: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${sys.baseUrl}/login?redirect=${encodeURIComponent(to)}`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill('demo-password');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('user-name').waitFor();
+  return page;
+}
+
+const softphone = (page: Page) => page.getByTestId('softphone');
+const registration = (page: Page) => softphone(page).getAttribute('data-registration');
+
+async function registered(page: Page, timeout = 10_000): Promise<void> {
+  await page.locator('[data-testid="softphone"][data-registration="registered"]').waitFor({ timeout });
+}
+
+async function openDock(page: Page): Promise<void> {
+  if (!(await page.getByTestId('softphone-registration').isVisible())) await page.getByTestId('softphone-toggle').click();
+}
+
+/** Audio packets this side has received on its call, from WebRTC's inbound-rtp stats (the softphone polls them every second). */
+async function packetsReceived(page: Page): Promise<number> {
+  const value = await page.getByTestId('call-media').getAttribute('data-packets-received').catch(() => null);
+  return Number(value ?? 0);
+}
+
+describe('the softphone, two agents on a real SIP server', () => {
+  let one: Page;
+  let two: Page;
+  let supervisor: Page;
+  let leadId: number;
+
+  beforeAll(async () => {
+    const lead = await agent1.post('/api/v1/leads', { name: 'Harbor Logistics', companyName: 'Harbor Logistics LLC', phone: LEAD_PHONE, assignedToId: userId['agent1@acme.test'] });
+    expect(lead.status, JSON.stringify(lead.body)).toBe(201);
+    leadId = lead.body.id;
+    [one, two, supervisor] = await Promise.all([
+      newContext().then((c) => signIn(c, 'agent1@acme.test', `/leads/${leadId}`)),
+      newContext().then((c) => signIn(c, 'agent2@acme.test', '/')),
+      newContext().then((c) => signIn(c, 'supervisor@acme.test', '/dashboard')),
+    ]);
+    // Auto-register: both softphones register with their own credentials, no click needed.
+    await Promise.all([registered(one), registered(two)]);
+    await one.getByTestId('lead-timeline').waitFor();
+    await supervisor.locator('[data-testid="supervisor-calls"][data-live="true"]').waitFor();
+  });
+
+  it('agent 1 calls agent 2 from a lead; audio flows both ways; hold, resume and DTMF work; both wrap up; the lead and the supervisor see it all', async () => {
+    const started = Date.now();
+
+    // Click-to-call from the lead page.
+    await one.getByTestId('lead-call').click();
+    await one.locator('[data-testid="softphone-call"][data-direction="outbound"]').waitFor();
+    expect(await one.getByTestId('softphone-call-related').textContent()).toContain('Harbor Logistics');
+
+    // Agent 2 gets the incoming-call popup, with the screen pop of who calls (extension 1001: no lead has it).
+    const incoming = two.getByTestId('incoming-call');
+    await incoming.waitFor({ timeout: 10_000 });
+    expect(await incoming.getAttribute('data-number')).toBe('1001');
+    await two.locator('[data-testid="screen-pop-none"], [data-testid="screen-pop"]').first().waitFor();
+    await two.getByTestId('incoming-answer').click();
+    await incoming.waitFor({ state: 'detached' });
+
+    // Established on both sides, and real audio: inbound RTP packets counted by WebRTC on each side.
+    await one.locator('[data-testid="softphone-call"][data-call-state="active"]').waitFor({ timeout: 10_000 });
+    await two.locator('[data-testid="softphone-call"][data-call-state="active"]').waitFor({ timeout: 10_000 });
+    await expect.poll(() => packetsReceived(one), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => packetsReceived(two), { timeout: 10_000 }).toBeGreaterThan(0);
+    const connectedMs = Date.now() - started;
+
+    // The supervisor sees both agents on a call (one row per agent's leg), live.
+    const liveRow = (who: string, status: string) => supervisor.locator(`[data-testid="live-call-row"][data-user-id="${userId[who]}"][data-status="${status}"]`);
+    await liveRow('agent1@acme.test', 'in_progress').waitFor({ timeout: 5000 });
+    await liveRow('agent2@acme.test', 'in_progress').waitFor({ timeout: 5000 });
+    await supervisor.screenshot({ path: path.join(ARTIFACTS, 'softphone-supervisor-on-call.png'), fullPage: true });
+
+    // The timer runs.
+    const timer = one.getByTestId('call-timer');
+    const firstTick = await timer.textContent();
+    await expect.poll(() => timer.textContent(), { timeout: 3000 }).not.toBe(firstTick);
+    await one.screenshot({ path: path.join(ARTIFACTS, 'softphone-in-call.png') });
+
+    // Hold: a re-INVITE through Kamailio (agent 1 sendonly, agent 2 answers recvonly), so agent 2 stops sending
+    // and agent 1 stops receiving. Resume: audio flows again.
+    await one.getByTestId('softphone-hold').click();
+    await one.locator('[data-testid="softphone-call"][data-held="true"]').waitFor({ timeout: 5000 });
+    expect(await one.getByTestId('softphone-call-state').textContent()).toContain('On hold');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const heldAt = await packetsReceived(one);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await packetsReceived(one)).toBeLessThanOrEqual(heldAt + 5);
+    await one.getByTestId('softphone-hold').click();
+    await one.locator('[data-testid="softphone-call"][data-held="false"]').waitFor({ timeout: 5000 });
+    const resumedAt = await packetsReceived(one);
+    await expect.poll(() => packetsReceived(one), { timeout: 5000 }).toBeGreaterThan(resumedAt + 10);
+
+    // DTMF: played into the call as RFC 4733 events (each tone confirmed by the browser's DTMF sender).
+    await one.getByTestId('softphone-keypad').click();
+    for (const key of ['1', '2', 'hash']) await one.getByTestId(`dtmf-key-${key}`).click();
+    await expect.poll(() => one.getByTestId('dtmf-sent').textContent(), { timeout: 5000 }).toContain('12#');
+
+    // Agent 1 hangs up: both calls end, both agents get the wrap-up panel (it has no way to skip it).
+    await one.getByTestId('softphone-hangup').last().click();
+    await one.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+    await two.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+    const callMs = Date.now() - started;
+    expect(await one.getByTestId('wrapup-panel').getByRole('button', { name: /close|skip|cancel/i }).count()).toBe(0);
+    // No new call before the wrap-up.
+    await openDock(one);
+    expect(await one.getByTestId('dial-blocked-wrapup').count()).toBe(1);
+    expect(await one.getByTestId('dial-call').isDisabled()).toBe(true);
+    await one.getByTestId('softphone-toggle').click();
+
+    // The supervisor sees them in wrap-up, and no longer on a call.
+    const wrapRow = (who: string) => supervisor.locator(`[data-testid="wrapup-agent-row"][data-user-id="${userId[who]}"]`);
+    await wrapRow('agent1@acme.test').waitFor({ timeout: 5000 });
+    await wrapRow('agent2@acme.test').waitFor({ timeout: 5000 });
+    expect(await supervisor.locator('[data-testid="live-call-row"]').count()).toBe(0);
+    await supervisor.screenshot({ path: path.join(ARTIFACTS, 'softphone-supervisor-wrap-up.png'), fullPage: true });
+
+    // Agent 1's wrap-up: the default disposition is preselected; one that requires a note is refused without it.
+    const dispositions = await sql<{ id: number; name: string; is_default: number; requires_note: number }>(
+      sys, "select d.id, d.name, d.is_default, d.requires_note from call_dispositions d join tenants t on t.id = d.tenant_id where t.name = 'Acme Support' and d.is_active = 1",
+    );
+    const preselected = dispositions.find((d) => Number(d.is_default) === 1)!;
+    const needsNote = dispositions.find((d) => Number(d.requires_note) === 1)!;
+    const panel = one.getByTestId('wrapup-panel');
+    expect(await panel.getByTestId('wrapup-disposition').inputValue()).toBe(String(preselected.id));
+    expect(await panel.getByTestId('wrapup-lead').getAttribute('data-lead-id')).toBe(String(leadId));
+    await panel.screenshot({ path: path.join(ARTIFACTS, 'softphone-wrap-up.png') });
+    await one.screenshot({ path: path.join(ARTIFACTS, 'softphone-wrap-up-page.png') });
+    await panel.getByTestId('wrapup-disposition').selectOption(String(needsNote.id));
+    await panel.getByTestId('wrapup-save').click();
+    await expect.poll(() => panel.getByTestId('wrapup-error').textContent()).toContain('needs a note');
+    await panel.getByTestId('wrapup-notes').fill('Wants a quote for two warehouses; call back Thursday.');
+    await panel.getByTestId('wrapup-save').click();
+    await panel.waitFor({ state: 'detached', timeout: 5000 });
+
+    // The lead's timeline shows the call, live, with its outcome and notes.
+    const callEntry = one.getByTestId('lead-timeline').locator('[data-type="call"]').first();
+    await callEntry.waitFor({ timeout: 5000 });
+    expect(await callEntry.textContent()).toContain(needsNote.name);
+    expect(await callEntry.textContent()).toContain('Wants a quote for two warehouses');
+
+    // Agent 2 wraps up with the default disposition; the supervisor sees both leave wrap-up.
+    await two.getByTestId('wrapup-save').click();
+    await two.getByTestId('wrapup-panel').waitFor({ state: 'detached', timeout: 5000 });
+    await wrapRow('agent1@acme.test').waitFor({ state: 'detached', timeout: 5000 });
+    await wrapRow('agent2@acme.test').waitFor({ state: 'detached', timeout: 5000 });
+
+    // What the server recorded: one call per agent, each with its SIP Call-ID and the console's id.
+    const own = (await agent1.get('/api/v1/calls?limit=5')).body.data as Record<string, unknown>[];
+    const outbound = own.find((c) => c.relatedId === leadId)!;
+    expect(outbound).toMatchObject({
+      direction: 'outbound', status: 'closed', fromNumber: '1001', toNumber: LEAD_PHONE, relatedType: 'lead', dispositionId: needsNote.id,
+      wrapupNotes: 'Wants a quote for two warehouses; call back Thursday.',
+    });
+    expect(outbound.sipCallId).toEqual(expect.any(String));
+    expect(outbound.consoleCallId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(outbound.answeredAt).not.toBeNull();
+    const [inbound] = await sql(sys, 'select direction, status, from_number, sip_call_id, user_id from calls where user_id = ? order by id desc limit 1', [userId['agent2@acme.test']]);
+    expect(inbound).toMatchObject({ direction: 'inbound', status: 'closed', from_number: '1001', sip_call_id: outbound.sipCallId });
+
+    // The agent's call history lists it.
+    await one.goto(`${sys.baseUrl}/calls`);
+    await one.locator(`[data-testid="history-row"][data-call-id="${outbound.id}"][data-status="closed"]`).waitFor();
+
+    console.info(`softphone: connected with audio in ${connectedMs} ms; whole call to both wrap-ups in ${callMs} ms`);
+  });
+
+  it('re-registers by itself after the SIP server restarts, without a reload', async () => {
+    await registered(one);
+    await kamailio.stop();
+    await expect.poll(() => registration(one), { timeout: 10_000 }).not.toBe('registered');
+    await kamailio.start();
+    await registered(one, 20_000);
+    await registered(two, 20_000);
+  });
+
+  it('a second tab of the same agent shares the one registration and can act through it; it takes over when the first tab closes', async () => {
+    const context = one.context();
+    await one.goto(`${sys.baseUrl}/leads/${leadId}`);
+    await registered(one);
+    const second = await context.newPage();
+    await second.goto(`${sys.baseUrl}/leads/${leadId}`);
+    await second.getByTestId('user-name').waitFor();
+    // The second tab shows the leader's state instead of registering again.
+    await registered(second);
+    expect(await softphone(second).getAttribute('data-leader')).toBe('false');
+    expect(await softphone(one).getAttribute('data-leader')).toBe('true');
+    await openDock(second);
+    await second.getByTestId('softphone-elsewhere').waitFor();
+
+    // A call placed from the second tab rings agent 2 through the first tab's registration.
+    await second.getByTestId('lead-call').click();
+    await two.getByTestId('incoming-call').waitFor({ timeout: 10_000 });
+    await second.locator('[data-testid="softphone-call"][data-direction="outbound"]').waitFor();
+    await two.getByTestId('incoming-reject').click();
+    await second.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+    await one.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+    await second.getByTestId('wrapup-save').click();
+    await one.getByTestId('wrapup-panel').waitFor({ state: 'detached', timeout: 5000 });
+    await two.getByTestId('wrapup-save').click();
+
+    // Closing the tab that holds the phone hands it to the other one, which registers.
+    await one.close();
+    await expect.poll(() => softphone(second).getAttribute('data-leader'), { timeout: 10_000 }).toBe('true');
+    await registered(second, 15_000);
+  });
+});

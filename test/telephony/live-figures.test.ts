@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSeeded, sql } from '../helpers/seeded.ts';
+import type { TestSystem } from '../helpers/system.ts';
+import type { Api } from '../helpers/api.ts';
+import { command, connectSocket, sleep, until, type ClientSocket } from '../helpers/sockets.ts';
+import { CALLS, at, callEvents, expectError, got, pbxId, send, startCall } from './calls-util.ts';
+
+/**
+ * What supervisors watch: the live call events and who receives them (the agent,
+ * holders of calls.view_all or dashboard.view, viewers of the related lead — no
+ * one else), the calls in progress now (GET /calls/live) and today's figures per
+ * agent (GET /calls/today).
+ */
+
+let sys: TestSystem;
+let api: Api;
+let admin: Api;
+let agent: Api;
+let agent2: Api;
+let supervisor: Api;
+let viewer: Api;
+let pbx: Api;
+let tokens: Record<string, string>;
+let users: Record<string, number>;
+let acme: number;
+let disp: Record<string, number>;
+const open: ClientSocket[] = [];
+
+beforeAll(async () => {
+  ({ sys, api } = await startSeeded('tel_live'));
+  const emails = ['admin@acme.test', 'agent1@acme.test', 'agent2@acme.test', 'supervisor@acme.test', 'viewer@acme.test', 'support@acme.test'];
+  const sessions = await Promise.all(emails.map((e) => api.login(e)));
+  tokens = Object.fromEntries(sessions.map((s) => [s.user.email, s.accessToken]));
+  [admin, agent, agent2, supervisor, viewer] = sessions.map((s) => s.api);
+  pbx = api.as((await admin.post('/api/v1/api-keys', { name: 'PBX', scopes: ['pbx'] })).body.key);
+  users = Object.fromEntries((await sql(sys, 'select id, email from users')).map((r) => [r.email, Number(r.id)]));
+  [{ id: acme }] = (await sql(sys, "select id from tenants where name = 'Acme Support'")).map((r) => ({ id: Number(r.id) }));
+  disp = Object.fromEntries((await sql(sys, 'select id, name from call_dispositions where tenant_id = ?', [acme])).map((r) => [r.name, Number(r.id)]));
+});
+afterAll(async () => {
+  for (const s of open) s.close();
+  await sys?.stop();
+});
+
+async function socketOf(email: string) {
+  const s = await connectSocket(sys.baseUrl, tokens[email]);
+  open.push(s);
+  return s;
+}
+
+describe('live events', () => {
+  it('reach the agent, supervisors, dashboard viewers and the related lead\'s viewers — and no other agent', async () => {
+    const lead = await agent.post('/api/v1/leads', { name: 'Watched Lead', phone: '+12025550161' });
+    const [mine, other, sup, dash, leadViewer] = await Promise.all(['agent1@acme.test', 'agent2@acme.test', 'supervisor@acme.test', 'viewer@acme.test', 'support@acme.test'].map(socketOf));
+    // support_agent holds leads.view but neither calls.view_all nor dashboard.view: only the lead's room brings it the call.
+    expect((await command(leadViewer, 'room:join', { type: 'lead', id: lead.body.id })).ok).toBe(true);
+    const call = await startCall(agent, { toNumber: '+12025550161' });
+    expect(call.relatedId).toBe(lead.body.id);
+    await agent.post(`${CALLS}/${call.id}/answered`, {});
+    await agent.post(`${CALLS}/${call.id}/ended`, {});
+    await agent.post(`${CALLS}/${call.id}/close`, { dispositionId: disp.Answered });
+    const types = ['call:ringing', 'call:answered', 'call:ended', 'call:closed'];
+    const seen = (s: { received: any[] }) => s.received.filter((e) => types.includes(e.type) && e.data.call.id === call.id).map((e) => e.type);
+    for (const s of [mine, sup, dash, leadViewer]) await until(() => seen(s).length === 4);
+    for (const s of [mine, sup, dash, leadViewer]) expect(seen(s)).toEqual(types);
+    await sleep(200);
+    expect(seen(other)).toEqual([]);
+    // Each carries the call as it is then, never its recording URL.
+    expect(got(sup, 'call:answered').find((d) => d.call.id === call.id).call).toMatchObject({ status: 'in_progress', userName: 'Alex Agent', relatedName: 'Watched Lead', recordingUrl: null });
+    expect(got(mine, 'call:ringing').find((d) => d.call.id === call.id).screenPop).toBeNull();
+  });
+});
+
+describe('GET /calls/live', () => {
+  it('lists the calls ringing or in progress now, with the agent, the other party\'s number and the times; ended calls leave it', async () => {
+    const out = await startCall(agent, { toNumber: '+12025550188' });
+    const ev = callEvents(pbxId(), -40, { extension: '1002', from: '+12025550177' });
+    const inId = await send(pbx, ev.ringing);
+    await send(pbx, ev.answered);
+    const res = await supervisor.get(`${CALLS}/live`);
+    expect(res.status).toBe(200);
+    const byId = new Map(res.body.data.map((c: any) => [c.callId, c]));
+    expect(byId.get(out.id)).toEqual({ callId: out.id, userId: users['agent1@acme.test'], userName: 'Alex Agent', direction: 'outbound', number: '+12025550188', status: 'ringing', startedAt: out.startedAt, answeredAt: null });
+    expect(byId.get(inId)).toEqual({ callId: inId, userId: users['agent2@acme.test'], userName: 'Blair Agent', direction: 'inbound', number: '+12025550177', status: 'in_progress', startedAt: ev.ringing.timestamp, answeredAt: ev.answered.timestamp });
+    for (const c of res.body.data) expect(['ringing', 'in_progress']).toContain(c.status);
+    await send(pbx, ev.ended);
+    await agent.post(`${CALLS}/${out.id}/ended`, {});
+    const after = (await viewer.get(`${CALLS}/live`)).body.data.map((c: any) => c.callId);
+    expect(after).not.toContain(inId);
+    expect(after).not.toContain(out.id);
+    expectError(await agent.get(`${CALLS}/live`), 403, 'forbidden');
+  });
+});
+
+describe('GET /calls/today', () => {
+  it('gives each agent today\'s calls, answered, directions, talk time, average handle time and time in each presence state', async () => {
+    // A new agent with an extension of their own, so every figure is known.
+    const u = await admin.post('/api/v1/users', { name: 'Dana Newagent', email: 'dana@acme.test', role: 'sales_agent', password: 'dana-password-123' });
+    expect(u.status).toBe(201);
+    const dana = u.body.id;
+    await sql(sys, "insert into agent_sip_credentials (tenant_id, user_id, sip_ws_url, sip_username, password_ciphertext, password_key_id, sip_domain, auto_register) values (?, ?, 'wss://pbx.test/ws', '1077', 'x', 'k', 'pbx.test', 0)", [acme, dana]);
+    const danaApi = (await api.login('dana@acme.test', 'dana-password-123')).api;
+    // Five minutes available, then a minute not ready, before any call (presence_events as the presence service writes them).
+    await sql(sys, "insert into presence_events (tenant_id, user_id, state, started_at, ended_at, duration_seconds) values (?, ?, 'available', utc_timestamp() - interval 400 second, utc_timestamp() - interval 100 second, 300), (?, ?, 'not_ready', utc_timestamp() - interval 100 second, utc_timestamp() - interval 40 second, 60)", [acme, dana, acme, dana]);
+
+    const inbound = callEvents(pbxId(), -240, { extension: '1077' });
+    const a = await send(pbx, inbound.ringing);
+    await send(pbx, inbound.answered);
+    await send(pbx, inbound.ended); // 58 s of talk, ended at -175
+    const outbound = callEvents(pbxId(), -120, { extension: '1077', direction: 'outbound', from: '1077', to: '+12025550123' });
+    const b = await send(pbx, outbound.ringing);
+    await send(pbx, outbound.answered);
+    await send(pbx, { ...outbound.ended, duration_seconds: 40 }); // ended at -55
+    const missed = callEvents(pbxId(), -30, { extension: '1077' });
+    await send(pbx, missed.ringing);
+    await send(pbx, { ...missed.ended, duration_seconds: 0 });
+    const closedAt = Date.now();
+    for (const id of [a, b]) expect((await danaApi.post(`${CALLS}/${id}/close`, { dispositionId: disp.Answered })).status).toBe(200);
+
+    const res = await supervisor.get(`${CALLS}/today`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/), timezone: 'America/New_York', from: expect.any(String), to: expect.any(String) });
+    expect(Date.parse(res.body.from)).toBeLessThanOrEqual(Date.now());
+    expect(Date.parse(res.body.to) - Date.parse(res.body.from)).toBeGreaterThanOrEqual(23 * 3600_000);
+    const f = res.body.data.find((r: any) => r.userId === dana);
+    expect(f).toMatchObject({ name: 'Dana Newagent', calls: 3, answered: 2, inbound: 2, outbound: 1, talkSeconds: 98 });
+    // Handle time = talk + wrap-up (ended → closed): (58 + ~175) and (40 + ~55), averaged.
+    const wrap1 = (closedAt - Date.parse(inbound.ended.timestamp)) / 1000;
+    const wrap2 = (closedAt - Date.parse(outbound.ended.timestamp)) / 1000;
+    expect(Math.abs(f.averageHandleSeconds - (58 + wrap1 + 40 + wrap2) / 2)).toBeLessThanOrEqual(3);
+    expect(f.presenceSeconds.available).toBeGreaterThanOrEqual(300);
+    expect(f.presenceSeconds.not_ready).toBe(60);
+    expect(Object.keys(f.presenceSeconds).sort()).toEqual(['available', 'away', 'not_ready', 'offline', 'on_call', 'wrap_up']);
+    // Every agent is listed, with or without calls; others only when they were online today (the viewer's socket above).
+    const names = res.body.data.map((r: any) => r.name);
+    expect(names).toEqual(expect.arrayContaining(['Alex Agent', 'Blair Agent', 'Casey Support', 'Dana Newagent', 'Val Viewer']));
+    expect(res.body.data.find((r: any) => r.name === 'Val Viewer')).toMatchObject({ calls: 0, averageHandleSeconds: null });
+    const [{ n }] = await sql(sys, "select count(*) n from users where tenant_id = ? and role = 'read_only'", [acme]);
+    expect(Number(n)).toBeGreaterThan(0);
+    const blair = res.body.data.find((r: any) => r.userId === users['agent2@acme.test']);
+    expect(blair.calls).toBeGreaterThanOrEqual(1);
+    expectError(await agent2.get(`${CALLS}/today`), 403, 'forbidden');
+    expect((await viewer.get(`${CALLS}/today`)).status).toBe(200);
+    expect(at(0)).toBeDefined();
+  });
+});

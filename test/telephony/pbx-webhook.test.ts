@@ -1,0 +1,356 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSeeded, sql } from '../helpers/seeded.ts';
+import type { TestSystem } from '../helpers/system.ts';
+import type { Api } from '../helpers/api.ts';
+import { connectSocket, until, type ClientSocket } from '../helpers/sockets.ts';
+import {
+  CALLS, WEBHOOK, at, callEvents, callRow, callsFingerprint, expectError, got, pbxId, post, rowsFor, send, sipId, startBody, uuid,
+} from './calls-util.ts';
+
+/**
+ * POST /webhooks/pbx (DESIGN.md §3) against the real server: API-key auth with the
+ * pbx scope, validation (400/422 naming the field), idempotency on (tenant, call_id,
+ * event), out-of-order events, unknown extensions, tenancy, the merge with the
+ * console's own report (X-CC-Call-Id → console_call_id, or the SIP Call-ID), races,
+ * the screen pop and who may see a recording.
+ */
+
+let sys: TestSystem;
+let api: Api;
+let agent: Api;
+let agent2: Api;
+let supervisor: Api;
+let pbx: Api;
+let globexPbx: Api;
+let tokens: Record<string, string>;
+let users: Record<string, number>;
+let acme: number;
+let globex: number;
+const open: ClientSocket[] = [];
+
+beforeAll(async () => {
+  ({ sys, api } = await startSeeded('tel_pbx'));
+  const sessions = await Promise.all(['admin@acme.test', 'agent1@acme.test', 'agent2@acme.test', 'supervisor@acme.test', 'viewer@acme.test', 'admin@globex.test'].map((e) => api.login(e)));
+  tokens = Object.fromEntries(sessions.map((s) => [s.user.email, s.accessToken]));
+  const [admin, , , , , globexAdmin] = sessions.map((s) => s.api);
+  [, agent, agent2, supervisor] = sessions.map((s) => s.api);
+  const key = await admin.post('/api/v1/api-keys', { name: 'Asterisk', scopes: ['pbx'] });
+  const gkey = await globexAdmin.post('/api/v1/api-keys', { name: 'Globex Asterisk', scopes: ['pbx'] });
+  expect([key.status, gkey.status]).toEqual([201, 201]);
+  pbx = api.as(key.body.key);
+  globexPbx = api.as(gkey.body.key);
+  users = Object.fromEntries((await sql(sys, 'select id, email from users')).map((r) => [r.email, Number(r.id)]));
+  const tenants = Object.fromEntries((await sql(sys, 'select id, name from tenants')).map((r) => [r.name, Number(r.id)]));
+  acme = tenants['Acme Support'];
+  globex = tenants['Globex Sales'];
+});
+afterAll(async () => {
+  for (const s of open) s.close();
+  await sys?.stop();
+});
+
+async function socketOf(email: string): Promise<ClientSocket & { received: any[] }> {
+  const s = await connectSocket(sys.baseUrl, tokens[email]);
+  open.push(s);
+  return s;
+}
+
+describe('authentication', () => {
+  it('needs a tenant API key with the pbx scope: none, unknown or revoked → 401, another scope → 403; nothing is stored', async () => {
+    const admin = api.as(tokens['admin@acme.test']);
+    const before = await callsFingerprint(sys);
+    const body = callEvents(pbxId()).ringing;
+    expectError(await post(api, body), 401, 'api_key_missing');
+    expectError(await post(api.as('cck_nothing_notakeyatall'), body), 401, 'api_key_invalid');
+    expectError(await api.request('POST', WEBHOOK, body, { headers: { authorization: 'Basic abc' } }), 401);
+    // A user's access token is not an API key.
+    expectError(await post(api.as(tokens['admin@acme.test']), body), 401, 'api_key_invalid');
+    const read = await admin.post('/api/v1/api-keys', { name: 'reporting', scopes: ['read'] });
+    expectError(await post(api.as(read.body.key), body), 403, 'api_key_scope');
+    const revoked = await admin.post('/api/v1/api-keys', { name: 'old pbx', scopes: ['pbx'] });
+    expect(await send(api.as(revoked.body.key), callEvents(pbxId()).ringing)).toEqual(expect.any(Number));
+    expect((await admin.delete(`/api/v1/api-keys/${revoked.body.id}`)).status).toBe(200);
+    const afterRevoke = await callsFingerprint(sys);
+    expectError(await post(api.as(revoked.body.key), body), 401, 'api_key_invalid');
+    expect(await callsFingerprint(sys)).toBe(afterRevoke);
+    expect(before).not.toBe(afterRevoke);
+  });
+});
+
+describe('validation', () => {
+  it('answers a malformed event with 400 naming the field, a rule broken with 422, and stores nothing', async () => {
+    const before = await callsFingerprint(sys);
+    const ok = callEvents(pbxId()).ringing;
+    expectError(await pbx.request('POST', WEBHOOK, undefined, { raw: '{"event": "call.ringing",' }), 400, 'malformed_json');
+    expectError(await pbx.request('POST', WEBHOOK, undefined, { raw: 'event=call.ringing', headers: { 'content-type': 'text/plain' } }), 400, 'unsupported_media_type');
+    const { call_id: _drop, ...noCallId } = ok;
+    expectError(await post(pbx, noCallId), 400, 'validation_failed', 'body.call_id');
+    expectError(await post(pbx, { ...ok, event: 'call.exploded' }), 400, 'validation_failed', 'body.event');
+    expectError(await post(pbx, { ...ok, direction: 'sideways' }), 400, 'validation_failed', 'body.direction');
+    expectError(await post(pbx, { ...ok, timestamp: 'yesterday at noon' }), 400, 'validation_failed', 'body.timestamp');
+    expectError(await post(pbx, { ...ok, from: 'call me maybe' }), 400, 'validation_failed', 'body.from');
+    expectError(await post(pbx, { ...ok, duration_seconds: -3 }), 400, 'validation_failed', 'body.duration_seconds');
+    expectError(await post(pbx, { ...ok, recording_url: 'ftp://pbx.example/a.wav' }), 400, 'validation_failed', 'body.recording_url');
+    expectError(await post(pbx, { ...ok, tenant_id: globex }), 400, 'validation_failed', 'body.tenant_id');
+    expectError(await post(pbx, { ...ok, event: 'call.recording_ready' }), 422, 'recording_url_required', 'body.recording_url');
+    expectError(await post(pbx, { ...ok, timestamp: at(3600) }), 422, 'timestamp_in_future', 'body.timestamp');
+    expect(await callsFingerprint(sys)).toBe(before);
+  });
+});
+
+describe('storing events', () => {
+  it('makes a ringing event a call: the agent from the extension, numbers in E.164, the times from the event; a duplicate changes nothing', async () => {
+    const id = pbxId();
+    const ev = callEvents(id, -900, { from: '202-555-0199' });
+    const callId = await send(pbx, ev.ringing);
+    const row = await callRow(sys, callId);
+    expect(row).toMatchObject({ status: 'ringing', direction: 'inbound', from_number: '+12025550199', to_number: '+12025550100', extension: '1001', pbx_call_id: id });
+    expect(Number(row.user_id)).toBe(users['agent1@acme.test']);
+    expect(Number(row.tenant_id)).toBe(acme);
+    // The event's time, not the arrival's.
+    expect(new Date(`${row.started_at}Z`).toISOString()).toBe(ev.ringing.timestamp);
+    const [stored] = await sql(sys, 'select * from pbx_events where pbx_call_id = ?', [id]);
+    expect(stored).toMatchObject({ event: 'call.ringing' });
+    expect(Number(stored.call_id)).toBe(callId);
+    expect(new Date(`${stored.occurred_at}Z`).toISOString()).toBe(ev.ringing.timestamp);
+    expect(JSON.parse(stored.payload)).toMatchObject({ call_id: id, extension: '1001' });
+
+    const before = await callsFingerprint(sys);
+    for (const again of [ev.ringing, { ...ev.ringing, timestamp: at(-10), from: '+12025550177', extension: '1002' }]) {
+      const res = await post(pbx, again);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ok: true, duplicate: true, callId });
+    }
+    expect(await callsFingerprint(sys)).toBe(before);
+  });
+
+  it('stores an event once when the PBX retries it concurrently', async () => {
+    const ev = callEvents(pbxId());
+    const callId = await send(pbx, ev.ringing);
+    const answers = await Promise.all(Array.from({ length: 8 }, () => post(pbx, ev.answered)));
+    expect(answers.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(answers.filter((r) => r.body.duplicate === false)).toHaveLength(1);
+    expect(new Set(answers.map((r) => r.body.callId))).toEqual(new Set([callId]));
+    expect(await sql(sys, 'select id from pbx_events where pbx_call_id = ?', [ev.answered.call_id])).toHaveLength(2);
+    expect((await callRow(sys, callId)).status).toBe('in_progress');
+  });
+
+  it('is safe out of order: the record ends up the same whatever order the events came in', async () => {
+    const inOrder = callEvents(pbxId(), -1200);
+    const reversed = callEvents(pbxId(), -1200);
+    const a = await send(pbx, inOrder.ringing);
+    await send(pbx, inOrder.answered);
+    await send(pbx, inOrder.ended);
+    const b = await send(pbx, reversed.ended);
+    // Ended before anything else: already ended, not answered yet.
+    expect(await callRow(sys, b)).toMatchObject({ status: 'ended', answered_at: null });
+    expect(await send(pbx, reversed.answered)).toBe(b);
+    // An answered event after the end does not bring the call back to life.
+    expect((await callRow(sys, b)).status).toBe('ended');
+    expect(await send(pbx, reversed.ringing)).toBe(b);
+    const pick = (r: any) => ({ status: r.status, started_at: r.started_at, answered_at: r.answered_at, ended_at: r.ended_at, duration_seconds: r.duration_seconds, user_id: r.user_id, from_number: r.from_number });
+    const [ra, rb] = [await callRow(sys, a), await callRow(sys, b)];
+    expect(pick(rb)).toEqual(pick(ra));
+    expect(ra).toMatchObject({ status: 'ended', duration_seconds: 58 });
+    expect(new Date(`${ra.started_at}Z`).toISOString()).toBe(inOrder.ringing.timestamp);
+    expect(new Date(`${rb.answered_at}Z`).toISOString()).toBe(reversed.answered.timestamp);
+
+    // Without the PBX's duration: answered → ended, computed once the answered time is known.
+    const noDuration = callEvents(pbxId(), -300);
+    const { duration_seconds: _d, ...ended } = noDuration.ended;
+    const c = await send(pbx, ended);
+    expect(await callRow(sys, c)).toMatchObject({ status: 'ended', duration_seconds: 0 });
+    await send(pbx, noDuration.answered);
+    expect(await callRow(sys, c)).toMatchObject({ status: 'ended', duration_seconds: 60 });
+  });
+
+  it('keeps an event for an extension that belongs to no agent on an unassigned call that supervisors see', async () => {
+    const sup = await socketOf('supervisor@acme.test');
+    const ev = callEvents(pbxId(), -60, { extension: '7777' });
+    const id = await send(pbx, ev.ringing);
+    expect((await callRow(sys, id)).user_id).toBeNull();
+    expect((await callRow(sys, id)).extension).toBe('7777');
+    const unassigned = await supervisor.get(`${CALLS}?unassigned=true&limit=200`);
+    expect(unassigned.status).toBe(200);
+    expect(unassigned.body.data.map((c: any) => c.id)).toContain(id);
+    expect(unassigned.body.data.every((c: any) => c.userId === null)).toBe(true);
+    expect((await supervisor.get(`${CALLS}/${id}`)).body).toMatchObject({ id, userId: null, userName: null, extension: '7777', status: 'ringing' });
+    await until(() => got(sup, 'call:ringing').some((d) => d.call.id === id));
+    // Agents see their own calls only.
+    expectError(await agent.get(`${CALLS}/${id}`), 404, 'not_found');
+    expectError(await agent.get(`${CALLS}?unassigned=true`), 403, 'forbidden');
+    expect((await agent.get(`${CALLS}?limit=200`)).body.data.map((c: any) => c.id)).not.toContain(id);
+  });
+});
+
+describe('tenancy', () => {
+  it('another tenant\'s key writes to its own tenant: the same PBX call id there is another call, and this tenant\'s rows do not move', async () => {
+    const ev = callEvents(pbxId());
+    const acmeCall = await send(pbx, ev.ringing);
+    const consoleCall = await agent.post(CALLS, startBody({ sipCallId: sipId() }));
+    expect(consoleCall.status).toBe(201);
+    const before = await callsFingerprint(sys);
+    const acmeBefore = await sql(sys, 'select * from calls where tenant_id = ? order by id', [acme]);
+    const theirs = await send(globexPbx, { ...ev.answered, extension: '1001' });
+    expect(theirs).not.toBe(acmeCall);
+    const gid = await send(globexPbx, { ...callEvents(pbxId()).ringing, console_call_id: consoleCall.body.consoleCallId, sip_call_id: consoleCall.body.sipCallId });
+    for (const id of [theirs, gid]) {
+      const row = await callRow(sys, id);
+      expect(Number(row.tenant_id)).toBe(globex);
+      // Acme's extension 1001 is nobody in Globex.
+      expect(row.user_id).toBeNull();
+    }
+    expect(await sql(sys, 'select * from calls where tenant_id = ? order by id', [acme])).toEqual(acmeBefore);
+    expect(before).not.toBe(await callsFingerprint(sys));
+    // Acme cannot read Globex's call, and the other way round.
+    expectError(await supervisor.get(`${CALLS}/${theirs}`), 404, 'not_found');
+    const gadmin = api.as((await api.login('admin@globex.test')).accessToken);
+    expectError(await gadmin.get(`${CALLS}/${acmeCall}`), 404, 'not_found');
+  });
+});
+
+describe('one record per call', () => {
+  it('merges the console\'s report and the PBX\'s events by the X-CC-Call-Id header (console_call_id)', async () => {
+    const start = startBody({ sipCallId: sipId() });
+    const created = await agent.post(CALLS, start);
+    expect(created.status).toBe(201);
+    const id = pbxId('linked');
+    const ev = callEvents(id, -5, { direction: 'outbound', from: '1001', to: '+12025550123', console_call_id: start.consoleCallId });
+    expect(await send(pbx, ev.ringing)).toBe(created.body.id);
+    expect(await send(pbx, ev.answered)).toBe(created.body.id);
+    expect(await send(pbx, ev.ended)).toBe(created.body.id);
+    const rows = await rowsFor(sys, { pbx: id, console: start.consoleCallId, sip: start.sipCallId as string });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ console_call_id: start.consoleCallId, pbx_call_id: id, sip_call_id: start.sipCallId, status: 'ended', duration_seconds: 58 });
+    const view = await agent.get(`${CALLS}/${created.body.id}`);
+    expect(view.body).toMatchObject({ id: created.body.id, status: 'ended', consoleCallId: start.consoleCallId, pbxCallId: id, durationSeconds: 58, userId: users['agent1@acme.test'] });
+  });
+
+  it('merges by the SIP Call-ID whichever side speaks first, and two rows once an id links them', async () => {
+    // The PBX first, the console after (its report carries the SIP Call-ID).
+    const sip = sipId();
+    const p = pbxId();
+    const fromPbx = await send(pbx, { ...callEvents(p, -3).ringing, sip_call_id: sip });
+    const console = await agent.post(CALLS, startBody({ direction: 'inbound', fromNumber: '+12025550123', toNumber: '1001', sipCallId: sip }));
+    expect(console.status).toBe(200);
+    expect(console.body.id).toBe(fromPbx);
+    expect(console.body).toMatchObject({ pbxCallId: p, sipCallId: sip, direction: 'inbound', status: 'ringing' });
+    expect(await rowsFor(sys, { pbx: p, sip })).toHaveLength(1);
+
+    // Neither knows the other's id at first: two rows, merged when the console learns the SIP Call-ID.
+    const sip2 = sipId();
+    const p2 = pbxId();
+    const start = startBody();
+    const mine = await agent.post(CALLS, start);
+    const theirs = await send(pbx, { ...callEvents(p2, -2, { direction: 'outbound', from: '1001', to: '+12025550123' }).ringing, sip_call_id: sip2 });
+    expect(theirs).not.toBe(mine.body.id);
+    const answered = await agent.post(`${CALLS}/${mine.body.id}/answered`, { sipCallId: sip2 });
+    expect(answered.status).toBe(200);
+    expect(answered.body).toMatchObject({ id: mine.body.id, pbxCallId: p2, sipCallId: sip2, consoleCallId: start.consoleCallId, status: 'in_progress' });
+    expect(await rowsFor(sys, { pbx: p2, sip: sip2, console: start.consoleCallId })).toHaveLength(1);
+    // The PBX's stored events now belong to the merged call, and its next events find it.
+    expect((await sql(sys, 'select call_id from pbx_events where pbx_call_id = ?', [p2])).map((r) => Number(r.call_id))).toEqual([mine.body.id]);
+    expect(await send(pbx, { ...callEvents(p2, -2, { direction: 'outbound', from: '1001', to: '+12025550123' }).ended })).toBe(mine.body.id);
+  });
+
+  it('never makes two rows when the console\'s report and the webhook race', async () => {
+    for (let i = 0; i < 8; i++) {
+      const sip = sipId();
+      const p = pbxId('race');
+      const start = startBody({ sipCallId: sip });
+      // Half the rounds link by the SIP Call-ID only, half by the console's header too.
+      const ev = { ...callEvents(p, -1, { direction: 'outbound', from: '1001', to: '+12025550123' }).ringing, sip_call_id: sip, ...(i % 2 ? { console_call_id: start.consoleCallId } : {}) };
+      const [c, w] = await Promise.all([agent.post(CALLS, start), post(pbx, ev)]);
+      expect([200, 201]).toContain(c.status);
+      expect(w.status).toBe(200);
+      expect(w.body.callId).toBe(c.body.id);
+      const rows = await rowsFor(sys, { pbx: p, sip, console: start.consoleCallId });
+      expect(rows, `round ${i}`).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ pbx_call_id: p, console_call_id: start.consoleCallId, sip_call_id: sip });
+    }
+    // Every event of a new call at once: one row, and it ends up ended.
+    const ev = callEvents(pbxId('burst'));
+    const all = await Promise.all([ev.ended, ev.ringing, ev.recording, ev.answered].map((e) => post(pbx, e)));
+    expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(new Set(all.map((r) => r.body.callId)).size).toBe(1);
+    const [row] = await rowsFor(sys, { pbx: ev.ringing.call_id });
+    expect(row).toMatchObject({ status: 'ended', duration_seconds: 58, recording_url: ev.recording.recording_url });
+  });
+});
+
+describe('live events, screen pop and recordings', () => {
+  it('pushes the screen pop to the agent whose extension rings: the lead matched by E.164 number with its latest activity; lookup gives the same', async () => {
+    const lead = await agent.post('/api/v1/leads', { name: 'Pat Caller', companyName: 'Ring Co', phone: '(202) 555-0143' });
+    expect(lead.status).toBe(201);
+    expect((await agent.post(`/api/v1/leads/${lead.body.id}/notes`, { note: 'Wants a quote for 40 seats' })).status).toBe(201);
+    const [mine, other] = [await socketOf('agent1@acme.test'), await socketOf('agent2@acme.test')];
+    const id = await send(pbx, callEvents(pbxId(), -2, { from: '+1-202-555-0143' }).ringing);
+    await until(() => got(mine, 'call:ringing').some((d) => d.call.id === id));
+    const ringing = got(mine, 'call:ringing').find((d) => d.call.id === id);
+    expect(ringing.call).toMatchObject({ id, status: 'ringing', userId: users['agent1@acme.test'], fromNumber: '+12025550143', relatedType: 'lead', relatedId: lead.body.id, relatedName: 'Pat Caller', recordingUrl: null });
+    expect(ringing.screenPop).toEqual({
+      number: '+12025550143',
+      match: { type: 'lead', id: lead.body.id, name: 'Pat Caller', companyName: 'Ring Co', statusName: 'New', statusColor: '#3B82F6' },
+      latestActivity: { type: 'note', createdAt: expect.any(String), summary: 'Wants a quote for 40 seats' },
+    });
+    const lookup = await agent.get(`${CALLS}/lookup?number=${encodeURIComponent('202.555.0143')}`);
+    expect(lookup.status).toBe(200);
+    expect(lookup.body).toEqual(ringing.screenPop);
+    // A contact (no lead with that number), and nobody.
+    const contact = await agent.get(`${CALLS}/lookup?number=%2B12025551002`);
+    expect(contact.body).toMatchObject({ number: '+12025551002', match: { type: 'contact', id: expect.any(Number), companyName: null, statusName: null }, latestActivity: null });
+    expect((await agent.get(`${CALLS}/lookup?number=1001`)).body).toEqual({ number: '1001', match: null, latestActivity: null });
+    // Another agent without calls.view_all or dashboard.view does not get it.
+    expect(got(other, 'call:ringing').some((d) => d.call.id === id)).toBe(false);
+  });
+
+  it('shows the recording URL only to holders of calls.recordings.view, over REST and sockets', async () => {
+    const [mine, sup, viewer] = [await socketOf('agent1@acme.test'), await socketOf('supervisor@acme.test'), await socketOf('viewer@acme.test')];
+    const ev = callEvents(pbxId('rec'), -120);
+    const id = await send(pbx, ev.ringing);
+    await send(pbx, ev.answered);
+    await send(pbx, ev.ended);
+    await send(pbx, ev.recording);
+    const url = ev.recording.recording_url;
+    await until(() => got(sup, 'call:recording').some((d) => d.callId === id));
+    expect(got(sup, 'call:recording').find((d) => d.callId === id)).toEqual({ callId: id, userId: users['agent1@acme.test'], recordingUrl: url });
+    await until(() => got(mine, 'call:ended').some((d) => d.call.id === id) && got(viewer, 'call:ended').some((d) => d.call.id === id));
+    for (const s of [mine, sup, viewer]) {
+      for (const e of s.received.filter((x) => x.type.startsWith('call:') && x.type !== 'call:recording')) expect(e.data.call.recordingUrl).toBeNull();
+    }
+    // The agent (and the read-only viewer) never receive the URL in any event.
+    await new Promise((r) => setTimeout(r, 200));
+    for (const s of [mine, viewer]) {
+      expect(got(s, 'call:recording')).toEqual([]);
+      expect(JSON.stringify(s.received)).not.toContain(url);
+    }
+    const asAgent = await agent.get(`${CALLS}/${id}`);
+    expect(asAgent.body).toMatchObject({ id, hasRecording: true, recordingUrl: null });
+    expect((await agent.get(`${CALLS}?limit=200`)).body.data.find((c: any) => c.id === id)).toMatchObject({ hasRecording: true, recordingUrl: null });
+    expect((await supervisor.get(`${CALLS}/${id}`)).body).toMatchObject({ id, hasRecording: true, recordingUrl: url });
+    expect((await supervisor.get(`${CALLS}?limit=200`)).body.data.find((c: any) => c.id === id)).toMatchObject({ recordingUrl: url });
+    // Even after a reconnect: the catch-up replays call:recording only to those who may see it.
+    const again = await socketOf('agent1@acme.test');
+    const replay = await (again.timeout(5000) as any).emitWithAck('sync:catchup', { lastSeq: 0 });
+    expect(replay.ok).toBe(true);
+    expect(JSON.stringify(replay.data)).not.toContain(url);
+    expect(agent2).toBeDefined();
+  });
+});
+
+describe('the API reference', () => {
+  it('documents the webhook: its auth, body and answers', async () => {
+    const doc: any = await (await fetch(`${sys.baseUrl}/api/v1/openapi.json`)).json();
+    const op = doc.paths['/webhooks/pbx']?.post;
+    expect(op).toBeDefined();
+    expect(op.security).toEqual([{ apiKey: [] }]);
+    expect(op.description).toMatch(/pbx` scope/);
+    expect(op.description).toMatch(/duplicate: true/);
+    expect(op.description).toMatch(/X-CC-Call-Id/);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '422']));
+    const body = op.requestBody.content['application/json'].schema;
+    const schema = body.$ref ? doc.components.schemas[body.$ref.split('/').pop()] : body;
+    expect(schema.properties.event.enum).toEqual(['call.ringing', 'call.answered', 'call.ended', 'call.recording_ready']);
+    expect(schema.required).toEqual(expect.arrayContaining(['event', 'call_id', 'direction', 'from', 'to', 'timestamp']));
+  });
+});
