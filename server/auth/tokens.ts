@@ -1,5 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import type { Role } from '../../shared/roles.ts';
 
 export interface AccessClaims {
@@ -31,9 +31,10 @@ export interface TokenSettings {
  * so `alg: none`, an RS/ES token or one minted for another audience is refused.
  */
 export class AccessTokens {
-  private readonly key: Uint8Array;
+  /** Imported once: handing jose the raw bytes would import the key again on every sign and verify. */
+  private readonly key: Promise<webcrypto.CryptoKey>;
   constructor(private readonly settings: TokenSettings) {
-    this.key = new TextEncoder().encode(settings.secret);
+    this.key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(settings.secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
   }
 
   async sign(claims: AccessClaims): Promise<string> {
@@ -45,13 +46,13 @@ export class AccessTokens {
       .setIssuedAt()
       .setJti(randomBytes(8).toString('hex'))
       .setExpirationTime(`${this.settings.ttlSeconds}s`)
-      .sign(this.key);
+      .sign(await this.key);
   }
 
   async verify(token: string | undefined | null): Promise<AccessClaims> {
     if (!token) throw new TokenError('token_missing', 'No access token was given.');
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ['HS256'],
         issuer: this.settings.issuer,
         audience: this.settings.audience,
