@@ -7,6 +7,7 @@ const scenarios: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   fanout: () => import('./fanout.ts'),
   'idle-memory': () => import('./idle-memory.ts'),
   'leads-1m': () => import('./leads-1m.ts'),
+  'pbx-webhook': () => import('./pbx-webhook.ts'),
 };
 
 const wanted = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(scenarios);

@@ -11,7 +11,8 @@ import type {
   ScreenPop,
   StartCallBody as StartCallBodySchema,
 } from '@shared/schemas/telephony';
-import { http } from './http';
+import { API_BASE, http } from './http';
+import { tokens } from './tokens';
 
 export type { CallView, DispositionView, OwnSipCredentials, ScreenPop };
 export type LiveCall = z.infer<typeof LiveCallSchema>;
@@ -60,6 +61,21 @@ export function reportAnswered(id: number, body: { sipCallId?: string; at?: stri
 /** POST /calls/:id/ended (calls.make, own call). */
 export function reportEnded(id: number, body: { sipCallId?: string; at?: string } = {}): Promise<CallView> {
   return http.post<CallView>(`/calls/${id}/ended`, body);
+}
+
+/**
+ * POST /calls/:id/ended while the page unloads (the tab holding the phone closes mid-call): a keepalive request
+ * outlives the page, where the usual one would be cancelled. Fire and forget.
+ */
+export function reportEndedOnUnload(id: number, at: string): void {
+  const token = tokens.access;
+  if (!token) return;
+  void fetch(`${API_BASE}/calls/${id}/ended`, {
+    method: 'POST',
+    keepalive: true,
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({ at }),
+  }).catch(() => undefined);
 }
 
 /** POST /calls/:id/close (calls.make, own call): the wrap-up. 422 names what is missing. */

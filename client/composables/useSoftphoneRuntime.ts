@@ -1,5 +1,5 @@
 import { onUnmounted, watch } from 'vue';
-import { fetchCalls, fetchDispositions, fetchOwnSipCredentials, lookupNumber, reportAnswered, reportEnded, startCall } from '@/api/telephony';
+import { fetchCalls, fetchDispositions, fetchOwnSipCredentials, lookupNumber, reportAnswered, reportEnded, reportEndedOnUnload, startCall } from '@/api/telephony';
 import { dispatcher } from '@/realtime/dispatcher';
 import { parseIceServers } from '@/softphone/config';
 import type { PhoneService } from '@/softphone/service';
@@ -48,6 +48,7 @@ export function useSoftphoneRuntime(): void {
         hub?.publish(snapshot);
       },
       defaultIceServers: parseIceServers(import.meta.env.VITE_SIP_ICE_SERVERS),
+      reportEndedOnUnload,
     });
     void service.start();
   }
@@ -75,7 +76,7 @@ export function useSoftphoneRuntime(): void {
     created.start();
   }
 
-  function stop(): void {
+  function stop(unloading = false): void {
     const stoppingHub = hub;
     const stoppingService = service;
     hub = null;
@@ -83,7 +84,7 @@ export function useSoftphoneRuntime(): void {
     store.detach();
     store.reset();
     stoppingHub?.stop();
-    void stoppingService?.stop();
+    void stoppingService?.stop(unloading);
   }
 
   async function loadShared(): Promise<void> {
@@ -139,8 +140,8 @@ export function useSoftphoneRuntime(): void {
     }
   };
   const onPageHide = () => {
-    // Best effort: unregister and let another tab take the phone over.
-    stop();
+    // Best effort: hang up, report it, unregister, and let another tab take the phone over.
+    stop(true);
   };
   window.addEventListener('beforeunload', onBeforeUnload);
   window.addEventListener('pagehide', onPageHide);

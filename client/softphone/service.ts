@@ -2,7 +2,7 @@ import type { CallView, OwnSipCredentials, ScreenPop, StartCallBody } from '@/ap
 import { normalizeDialString } from './format';
 import { CallReporter, type ReporterApi } from './reporter';
 import { SipPhone } from './sipPhone';
-import { EMPTY_DEVICES, emptySnapshot, type AudioDevices, type PhoneCall, type PhoneCommand, type PhoneSnapshot, type RegistrationState } from './types';
+import { EMPTY_DEVICES, emptySnapshot, type AudioDevices, type PhoneCall, type PhoneCommand, type PhoneSnapshot } from './types';
 
 /**
  * The softphone as the leader tab runs it: reads the agent's SIP credentials, drives `SipPhone`, reports every
@@ -19,6 +19,8 @@ export interface PhoneServiceDeps {
   onSnapshot(snapshot: PhoneSnapshot): void;
   /** ICE servers when the credentials answer names none. */
   defaultIceServers: RTCIceServer[];
+  /** Reports a call as ended in a request that survives the page unloading. */
+  reportEndedOnUnload(serverCallId: number, at: string): void;
 }
 
 /** HTTP status of a failed API call, if it was one. */
@@ -81,7 +83,15 @@ export class PhoneService {
     await this.loadCredentials();
   }
 
-  async stop(): Promise<void> {
+  /** `unloading`: the page is going away; calls in progress are reported ended in requests that outlive it. */
+  async stop(unloading = false): Promise<void> {
+    if (unloading) {
+      const at = new Date().toISOString();
+      for (const call of this.phone?.calls ?? []) {
+        const id = call.serverCallId ?? this.reporter.serverId(call.id);
+        if (call.state !== 'ended' && id !== null) this.deps.reportEndedOnUnload(id, at);
+      }
+    }
     this.stopped = true;
     if (this.credentialsRetry) clearTimeout(this.credentialsRetry);
     navigator.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
@@ -337,4 +347,3 @@ export class PhoneService {
   }
 }
 
-export type { RegistrationState };

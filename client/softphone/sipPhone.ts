@@ -277,7 +277,8 @@ export class SipPhone {
     const ua = this.ua;
     if (!ua || !this.wantRegistered) return;
     if (!this.registerer) {
-      const registerer = new Registerer(ua, { expires: 300 });
+      // Refreshed at 80 % of its life: a hidden tab's timers may be throttled to once a minute.
+      const registerer = new Registerer(ua, { expires: 600, refreshFrequency: 80 });
       this.registerer = registerer;
       registerer.stateChange.addListener((state) => {
         if (this.registerer !== registerer) return;
@@ -406,6 +407,13 @@ export class SipPhone {
   async answer(callId: string): Promise<void> {
     const tracked = this.get(callId);
     if (!(tracked.session instanceof Invitation) || tracked.call.state !== 'ringing') throw new Error('This call is not ringing.');
+    // Call waiting: the call the agent is on goes on hold before the new one is taken (not the one this call
+    // replaces in an attended transfer: that one ends).
+    const replacee = tracked.session.replacee;
+    for (const other of this.tracked.values()) {
+      if (other === tracked || other.session === replacee) continue;
+      if (other.call.state === 'active' && !other.call.held) await this.hold(other.call.id, true).catch(() => undefined);
+    }
     tracked.call.state = 'connecting';
     this.changed();
     try {
@@ -672,6 +680,7 @@ export class SipPhone {
             call.state = 'active';
             call.answeredAt = Date.now();
             this.attachAudio(tracked);
+            this.watchConnection(tracked);
             this.ensureStats();
             this.options.hooks.onCallAnswered(call);
             this.changed();
@@ -708,9 +717,16 @@ export class SipPhone {
     void referral
       .accept()
       .then(() => {
-        const inviter = referral.makeInviter({ sessionDescriptionHandlerOptions: { constraints: this.constraints() } });
-        const target = inviter.remoteIdentity.uri.user ?? inviter.remoteIdentity.uri.toString();
-        const call = this.newCall(newCallId(), 'outbound', target, tracked.call.related);
+        const id = newCallId();
+        const inviter = referral.makeInviter({
+          extraHeaders: [`${CONSOLE_CALL_ID_HEADER}: ${id}`],
+          sessionDescriptionHandlerOptions: { constraints: this.constraints() },
+        });
+        // An attended transfer refers to the target's Contact (an opaque user part): its display name, which SIP.js
+        // and most PBXes set to the target's number, says who it is.
+        const named = referral.referTo.displayName?.trim();
+        const target = named || (inviter.remoteIdentity.uri.user ?? inviter.remoteIdentity.uri.toString());
+        const call = this.newCall(id, 'outbound', target, tracked.call.related);
         call.sipCallId = inviter.request.callId;
         const next: Tracked = { call, session: inviter, audio: null };
         this.track(next);
@@ -738,6 +754,19 @@ export class SipPhone {
       window.addEventListener('pointerdown', resume, { once: true });
     });
     sdh.remoteMediaStream.onaddtrack = () => void audio.play().catch(() => undefined);
+  }
+
+  /**
+   * The other side vanished without a BYE (its tab or network died): ICE consent fails within about 30 s and the
+   * call is ended here, instead of staying up with no audio.
+   */
+  private watchConnection(tracked: Tracked): void {
+    const pc = this.peerConnection(tracked);
+    pc?.addEventListener('connectionstatechange', () => {
+      if (pc.connectionState !== 'failed' || tracked.call.state === 'ended') return;
+      tracked.call.endReason = 'The audio connection was lost';
+      void this.terminate(tracked).catch(() => this.finish(tracked));
+    });
   }
 
   private applyTracks(tracked: Tracked): void {

@@ -7,6 +7,7 @@ import { LeadActivity } from '../crm/lead-activity.entity.ts';
 import { recountLeads } from '../crm/lead-counts.ts';
 import { CallDisposition } from '../telephony/call-disposition.entity.ts';
 import { Call } from '../telephony/call.entity.ts';
+import { PbxEvent } from '../telephony/pbx-event.entity.ts';
 import { AgentSipCredential } from '../telephony/agent-sip-credential.entity.ts';
 import { Contact } from '../contacts/contact.entity.ts';
 import { hashPassword } from '../auth/passwords.ts';
@@ -126,6 +127,7 @@ export async function seedDemo(orm: MikroORM, secrets: SecretBox, opts: { sipWsU
     const dispositions = await ensureDispositions(em, tenantId);
     const agents = users.filter((_, i) => ['sales_agent', 'support_agent'].includes(spec.users[i].role));
     await ensureCrmData(em, tenantId, spec, statuses, dispositions, agents, ti + 1);
+    if (ti === 0) await ensureTodayCalls(em, tenantId, dispositions, new Map(spec.users.flatMap((u, i) => (u.extension ? [[u.extension, users[i]] as const] : []))));
   }
   return { tenants: count };
 }
@@ -207,6 +209,57 @@ async function ensureCrmData(em: EntityManager, tenantId: number, spec: (typeof 
   }
   for (const lead of leads.slice(0, 15)) {
     em.create(LeadActivity, { tenant: tenantId, lead, user: lead.createdBy, type: 'note', payload: { note: 'Asked for pricing for 25 seats.' } } as never);
+  }
+  await em.flush();
+}
+
+/**
+ * A few calls of today in the demo tenant, as the PBX webhook and the agents' wrap-ups
+ * would have left them (their pbx_events included), so the supervisor's figures and
+ * the call history are not empty on a fresh start; one came in on an extension that is
+ * nobody's and waits, unassigned, for a supervisor. Idempotent on their PBX call ids.
+ */
+async function ensureTodayCalls(em: EntityManager, tenantId: number, dispositions: any[], agentByExtension: Map<string, any>) {
+  const pbxCallId = (i: number) => `demo-today-${tenantId}-${i}`;
+  if ((await em.count(Call, { tenant: tenantId, pbxCallId: pbxCallId(0) })) > 0) return;
+  const leads = await em.find(Lead, { tenant: tenantId, phone: { $ne: null } }, { orderBy: { id: 'asc' }, limit: 5 });
+  const byName = new Map(dispositions.map((d) => [d.name, d]));
+  const DID = '+12025550100';
+  const specs = [
+    { ext: '1001', inbound: true, minutesAgo: 95, talk: 312, disposition: 'Answered', notes: 'Renewal questions; sending the new price list.' },
+    { ext: '1001', inbound: false, minutesAgo: 70, talk: null, disposition: 'No Answer', notes: null },
+    { ext: '1002', inbound: false, minutesAgo: 50, talk: 184, disposition: 'Follow-up Required', notes: 'Call back after their board meeting on Thursday.' },
+    { ext: '1002', inbound: true, minutesAgo: 30, talk: 95, disposition: 'Answered', notes: null },
+    { ext: '1099', inbound: true, minutesAgo: 12, talk: null, disposition: null, notes: null },
+  ];
+  const now = Math.floor(Date.now() / 1000) * 1000;
+  for (const [i, c] of specs.entries()) {
+    const agent = agentByExtension.get(c.ext) ?? null;
+    const lead = leads[i] ?? null;
+    const other = lead?.phone ?? '+12025550123';
+    const started = new Date(now - c.minutesAgo * 60_000);
+    const answered = c.talk !== null ? new Date(started.getTime() + 7000) : null;
+    const ended = new Date((answered ?? started).getTime() + (c.talk ?? 25) * 1000);
+    const disposition = c.disposition ? byName.get(c.disposition) : null;
+    const closedAt = disposition ? new Date(ended.getTime() + 45_000) : null;
+    const call = em.create(Call, {
+      tenant: tenantId, user: agent, relatedType: lead ? 'lead' : null, relatedId: lead?.id ?? null, direction: c.inbound ? 'inbound' : 'outbound',
+      fromNumber: c.inbound ? other : DID, toNumber: c.inbound ? DID : other, extension: c.ext, status: closedAt ? 'closed' : 'ended',
+      startedAt: started, answeredAt: answered, endedAt: ended, durationSeconds: c.talk ?? 0, pbxCallId: pbxCallId(i),
+      disposition: disposition ?? null, wrapupNotes: c.notes, closedAt,
+    } as never);
+    await em.flush();
+    const payload = { call_id: pbxCallId(i), direction: c.inbound ? 'inbound' : 'outbound', from: call.fromNumber, to: call.toNumber, extension: c.ext };
+    const events: [string, Date, Record<string, unknown>][] = [['call.ringing', started, {}], ...(answered ? [['call.answered', answered, {}] as [string, Date, Record<string, unknown>]] : []), ['call.ended', ended, { duration_seconds: c.talk ?? 0 }]];
+    for (const [event, at, extra] of events) {
+      em.create(PbxEvent, { tenant: tenantId, pbxCallId: pbxCallId(i), event, call, payload: { ...payload, event, timestamp: at.toISOString(), ...extra }, occurredAt: at, receivedAt: at } as never);
+    }
+    if (lead && agent && disposition) {
+      em.create(LeadActivity, {
+        tenant: tenantId, lead, user: agent, type: 'call', createdAt: closedAt,
+        payload: { call_id: call.id, direction: call.direction, duration: c.talk ?? 0, outcome: disposition.name, disposition_id: disposition.id, notes: c.notes },
+      } as never);
+    }
   }
   await em.flush();
 }

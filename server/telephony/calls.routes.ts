@@ -72,7 +72,7 @@ export function callRoutes(calls: CallService, wrapup: WrapupService, presence: 
     route({
       method: 'post', path: '/calls/:id/ended', tag: 'Calls', auth: { kind: 'user', permission: 'calls.make' },
       summary: 'The console\'s call ended (own call only)',
-      description: 'Puts the agent in wrap-up (for a call they answered or placed). The PBX\'s ended time and duration win when it reports them.',
+      description: 'Puts the agent in wrap-up until the call is closed (or the tenant\'s wrap-up timeout runs out). The PBX\'s ended time and duration win when it reports them.',
       params: IdParams, body: CallProgressBody, responses: { 200: { description: 'Call', schema: CallView } }, errors: [400, 401, 403, 404],
       handler: (ctx, { params, body }) => { requirePrincipal(ctx); return calls.progress(ctx, params.id, 'ended', body); },
     }),

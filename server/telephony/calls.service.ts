@@ -23,6 +23,17 @@ export interface CallChange {
   absorbed: number[];
   /** The number match made while creating the row (reused for the screen pop). */
   match?: Match | null;
+  /** The view of a row just created, from what the request already knows (saves re-reading it). */
+  view?: CallViewRow;
+  /** The tenant's wrap-up timeout, when the request read it already. */
+  wrapupTimeoutSeconds?: number;
+}
+
+/** What a call request needs to know about its tenant (and the agent behind an extension), in one round trip. */
+export interface CallContext {
+  country: string;
+  wrapupTimeoutSeconds: number;
+  agent: { id: number; name: string } | null;
 }
 
 type ListQuery = {
@@ -51,20 +62,30 @@ export class CallService {
 
   // ---------------------------------------------------------------- helpers
 
-  /** The tenant's default country, to read numbers written without a country code. */
-  async country(em: EntityManager, tenantId: number): Promise<string> {
-    const [row] = (await em.execute('select default_country from tenants where id = ?', [tenantId])) as { default_country: string }[];
-    return row?.default_country ?? 'US';
+  /**
+   * The tenant's default country (to read numbers written without a country code), its
+   * wrap-up timeout, and the active agent whose SIP username is `extension` (null: an
+   * unassigned call).
+   */
+  async context(em: EntityManager, tenantId: number, extension?: string): Promise<CallContext> {
+    const [row] = (await em.execute(
+      `select t.default_country, json_value(t.settings, '$.telephony.wrapupTimeoutSeconds') as wrapup, a.user_id, a.name
+         from tenants t
+         left join (select c.tenant_id, c.user_id, u.name from agent_sip_credentials c join users u on u.id = c.user_id
+                     where c.tenant_id = ? and c.sip_username = ? and u.is_active = 1 limit 1) a on a.tenant_id = t.id
+        where t.id = ?`,
+      [tenantId, extension ?? '', tenantId],
+    )) as { default_country: string; wrapup: string | null; user_id: number | null; name: string | null }[];
+    const wrapup = Number(row?.wrapup ?? 0);
+    return {
+      country: row?.default_country ?? 'US',
+      wrapupTimeoutSeconds: Number.isFinite(wrapup) && wrapup > 0 ? Math.floor(wrapup) : 0,
+      agent: extension && row?.user_id != null ? { id: Number(row.user_id), name: String(row.name) } : null,
+    };
   }
 
-  /** The active agent whose SIP username is `extension`, or null (an unassigned call). */
-  async userForExtension(em: EntityManager, tenantId: number, extension: string | undefined): Promise<number | null> {
-    if (!extension) return null;
-    const [row] = (await em.execute(
-      'select c.user_id from agent_sip_credentials c join users u on u.id = c.user_id where c.tenant_id = ? and c.sip_username = ? and u.is_active = 1 limit 1',
-      [tenantId, extension],
-    )) as { user_id: number }[];
-    return row ? Number(row.user_id) : null;
+  async country(em: EntityManager, tenantId: number): Promise<string> {
+    return (await this.context(em, tenantId)).country;
   }
 
   /** The lead or contact at the other end: the caller of an inbound call, the callee of an outbound one. */
@@ -119,7 +140,7 @@ export class CallService {
   }): Promise<{ call: CallView; created: boolean }> {
     const tenantId = ctx.principal.tenantId;
     const userId = ctx.principal.userId!;
-    const country = await this.country(ctx.em, tenantId);
+    const { country, wrapupTimeoutSeconds } = await this.context(ctx.em, tenantId);
     const from = normalizeNumber(body.fromNumber, country);
     const to = normalizeNumber(body.toNumber, country);
     const related = await this.checkRelated(ctx, body.relatedType, body.relatedId);
@@ -131,13 +152,14 @@ export class CallService {
       const { survivor, original, absorbed } = await mergeRows(tx, mine?.id);
       if (!survivor || !original) {
         const match = related ? null : await this.autoRelate(tx.em, tenantId, body.direction, from, to);
-        const link = related ?? (match ? { type: match.type, id: match.id } : null);
+        const link = related ?? (match ? { type: match.type, id: match.id, name: match.name } : null);
         const row = await insertCall(tx.em, tenantId, {
           userId, relatedType: link?.type ?? null, relatedId: link?.id ?? null, direction: body.direction, fromNumber: from, toNumber: to, extension: null,
           status: 'ringing', startedAt: wholeSeconds(new Date()), answeredAt: null, endedAt: null, durationSeconds: null, pbxCallId: null,
           sipCallId: body.sipCallId ?? null, consoleCallId: body.consoleCallId, recordingUrl: null, dispositionId: null, wrapupNotes: null, closedAt: null,
         });
-        return { before: null, after: row, absorbed, match } satisfies CallChange;
+        const view = { ...row, userName: ctx.principal.name, relatedName: link?.name ?? null, dispositionName: null };
+        return { before: null, after: row, absorbed, match, view, wrapupTimeoutSeconds } satisfies CallChange;
       }
       const next: CallRow = {
         ...survivor, consoleCallId: body.consoleCallId, sipCallId: survivor.sipCallId ?? body.sipCallId ?? null, userId,
@@ -155,22 +177,22 @@ export class CallService {
       }
       const after = derive(next, await eventsOf(tx.em, tenantId, [original.id]));
       await updateCall(tx.em, original, after);
-      return { before: original, after, absorbed } satisfies CallChange;
+      return { before: original, after, absorbed, wrapupTimeoutSeconds } satisfies CallChange;
     });
     const view = await this.afterChange(ctx.em, tenantId, change);
     return { call: callView(view, this.withRecording(ctx)), created: change.before === null };
   }
 
-  private async checkRelated(ctx: TenantContext, type: 'lead' | 'contact' | undefined, id: number | undefined): Promise<{ type: 'lead' | 'contact'; id: number } | null> {
+  private async checkRelated(ctx: TenantContext, type: 'lead' | 'contact' | undefined, id: number | undefined): Promise<{ type: 'lead' | 'contact'; id: number; name: string } | null> {
     if (type === undefined && id === undefined) return null;
     if (type === undefined || id === undefined) {
       const missing = type === undefined ? 'body.relatedType' : 'body.relatedId';
       throw new UnprocessableError('relatedType and relatedId go together.', [{ path: missing, message: 'is required with the other' }], 'related_incomplete');
     }
-    const table = type === 'lead' ? 'leads' : 'contacts';
-    const [row] = (await ctx.em.execute(`select id from ${table} where tenant_id = ? and id = ?`, [ctx.principal.tenantId, id])) as unknown[];
+    const query = type === 'lead' ? 'select name from leads where tenant_id = ? and id = ?' : "select concat_ws(' ', first_name, last_name) as name from contacts where tenant_id = ? and id = ?";
+    const [row] = (await ctx.em.execute(query, [ctx.principal.tenantId, id])) as { name: string }[];
     if (!row) throw new UnprocessableError(`That ${type} does not exist.`, [{ path: 'body.relatedId', message: `unknown ${type}` }], 'unknown_related');
-    return { type, id };
+    return { type, id, name: row.name };
   }
 
   /** The console says its call was answered or ended (its own call only). The PBX's times win when it reports them too. */
@@ -210,7 +232,7 @@ export class CallService {
    */
   async afterChange(em: EntityManager, tenantId: number, change: CallChange): Promise<CallViewRow> {
     const { before, after } = change;
-    const view = await selectView(em, tenantId, after.id);
+    const view = change.view ?? (await selectView(em, tenantId, after.id));
     if (!view) throw new NotFoundError('Call');
     const statusChanged = !before || before.status !== after.status;
     const changed = !before || change.absorbed.length > 0 || changedFields(before, after).length > 0;
@@ -233,30 +255,30 @@ export class CallService {
       }
     }
     if (after.userId && (statusChanged || before?.userId !== after.userId)) {
-      await this.presenceFor(tenantId, after).catch((err) => this.logger.warn({ err, callId: after.id }, 'presence not updated for a call'));
+      await this.presenceFor(tenantId, after, change.wrapupTimeoutSeconds).catch((err) => this.logger.warn({ err, callId: after.id }, 'presence not updated for a call'));
     }
     return view;
   }
 
   /**
    * The telephony hook of presence: on a call while answered; wrap-up once ended
-   * (a call the agent answered or placed: an inbound call that rang out unanswered
-   * leaves them as they were), unless another call of theirs is in progress.
+   * (answered or not: every ended call waits for its disposition, and the console
+   * opens its wrap-up), unless another call of theirs is in progress.
    */
-  private async presenceFor(tenantId: number, call: CallRow): Promise<void> {
+  private async presenceFor(tenantId: number, call: CallRow, knownTimeout?: number): Promise<void> {
     const userId = call.userId!;
     if (call.status === 'in_progress') {
       await this.presence.setBySystem(tenantId, userId, 'on_call');
       return;
     }
-    if (call.status !== 'ended' || (!call.answeredAt && call.direction === 'inbound')) return;
+    if (call.status !== 'ended') return;
     const busy = (await this.orm.em.fork().execute(
       "select 1 from calls where tenant_id = ? and user_id = ? and id <> ? and status = 'in_progress' limit 1",
       [tenantId, userId, call.id],
     )) as unknown[];
     if (busy.length) return;
     await this.presence.setBySystem(tenantId, userId, 'wrap_up');
-    const timeout = await wrapupTimeoutSeconds(this.orm, tenantId);
+    const timeout = knownTimeout ?? (await wrapupTimeoutSeconds(this.orm, tenantId));
     if (timeout > 0) await this.wrapups.schedule({ tenantId, userId, callId: call.id, at: Date.now() }, timeout);
   }
 

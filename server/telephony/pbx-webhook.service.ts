@@ -37,10 +37,10 @@ export class PbxWebhookService {
     if (body.event === 'call.recording_ready' && !body.recording_url) {
       throw new UnprocessableError('call.recording_ready needs the recording_url.', [{ path: 'body.recording_url', message: 'is required with call.recording_ready' }], 'recording_url_required');
     }
-    const country = await this.calls.country(ctx.em, tenantId);
+    const { country, agent, wrapupTimeoutSeconds } = await this.calls.context(ctx.em, tenantId, body.extension);
     const from = normalizeNumber(body.from, country);
     const to = normalizeNumber(body.to, country);
-    const agentId = await this.calls.userForExtension(ctx.em, tenantId, body.extension);
+    const agentId = agent?.id ?? null;
     const payload = { ...body } as Record<string, unknown>;
 
     const result = await withCallLocks(ctx.em, tenantId, { pbxCallId: body.call_id, consoleCallId: body.console_call_id, sipCallId: body.sip_call_id }, async (tx) => {
@@ -72,7 +72,8 @@ export class PbxWebhookService {
         const eventId = await insertEvent(row.id);
         // Cannot happen (an event stored before has its call), but never store a second row for it.
         if (eventId === null) throw new DuplicateEvent();
-        return { duplicate: false as const, change: { before: null, after: row, absorbed: [], match } satisfies CallChange };
+        const view = { ...row, userName: agent?.name ?? null, relatedName: match?.name ?? null, dispositionName: null };
+        return { duplicate: false as const, change: { before: null, after: row, absorbed: [], match, view, wrapupTimeoutSeconds } satisfies CallChange };
       }
 
       // The row the event belongs to: the console's if there is one, else the oldest; others are merged into it.
@@ -87,7 +88,7 @@ export class PbxWebhookService {
       next.userId ??= agentId;
       const after = derive(next, await eventsOf(tx.em, tenantId, [original!.id]));
       await updateCall(tx.em, original!, after);
-      return { duplicate: false as const, change: { before: original!, after, absorbed } satisfies CallChange };
+      return { duplicate: false as const, change: { before: original!, after, absorbed, wrapupTimeoutSeconds } satisfies CallChange };
     }).catch((err) => {
       if (err instanceof DuplicateEvent) return { duplicate: true as const, callId: null };
       throw err;

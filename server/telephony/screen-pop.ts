@@ -25,28 +25,25 @@ export type Match = NonNullable<ScreenPop['match']>;
 
 /**
  * The lead (first) or contact whose phone is this E.164 number, on the tenant-first
- * phone indexes. Among several leads, an open one recently changed wins.
+ * phone indexes, in one round trip. Among several leads, an open one recently changed wins.
  */
 export async function matchNumber(em: EntityManager, tenantId: number, number: string): Promise<Match | null> {
   if (!isE164(number)) return null;
-  const [lead] = (await em.execute(
-    `select l.id, l.name, l.company_name, s.name as status_name, s.color as status_color
-       from leads l join lead_statuses s on s.id = l.lead_status_id
-      where l.tenant_id = ? and l.phone = ?
-      order by s.is_closed asc, l.updated_at desc, l.id desc limit 1`,
-    [tenantId, number],
+  const [m] = (await em.execute(
+    `(select 0 as pri, 'lead' as type, l.id, l.name, l.company_name, s.name as status_name, s.color as status_color
+        from leads l join lead_statuses s on s.id = l.lead_status_id
+       where l.tenant_id = ? and l.phone = ?
+       order by s.is_closed asc, l.updated_at desc, l.id desc limit 1)
+     union all
+     (select 1, 'contact', c.id, concat_ws(' ', c.first_name, c.last_name), null, null, null
+        from contacts c where c.tenant_id = ? and c.phone = ? order by c.id desc limit 1)
+     order by pri limit 1`,
+    [tenantId, number, tenantId, number],
   )) as Record<string, unknown>[];
-  if (lead) {
-    return { type: 'lead', id: Number(lead.id), name: String(lead.name), companyName: (lead.company_name as string) ?? null, statusName: String(lead.status_name), statusColor: String(lead.status_color) };
-  }
-  const [contact] = (await em.execute(
-    'select id, first_name, last_name from contacts where tenant_id = ? and phone = ? order by id desc limit 1',
-    [tenantId, number],
-  )) as Record<string, unknown>[];
-  if (contact) {
-    return { type: 'contact', id: Number(contact.id), name: [contact.first_name, contact.last_name].filter(Boolean).join(' '), companyName: null, statusName: null, statusColor: null };
-  }
-  return null;
+  if (!m) return null;
+  return m.type === 'lead'
+    ? { type: 'lead', id: Number(m.id), name: String(m.name), companyName: (m.company_name as string) ?? null, statusName: String(m.status_name), statusColor: String(m.status_color) }
+    : { type: 'contact', id: Number(m.id), name: String(m.name), companyName: null, statusName: null, statusColor: null };
 }
 
 function formatSeconds(s: number): string {

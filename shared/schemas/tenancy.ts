@@ -61,13 +61,18 @@ export const SetPermissionsBody = z.strictObject({
 });
 
 export const TenantSettings = z
-  .object({ id: Id, name: z.string(), timezone: z.string(), defaultCountry: z.string(), status: z.string() })
+  .object({
+    id: Id, name: z.string(), timezone: z.string(), defaultCountry: z.string(), status: z.string(),
+    /** Seconds after a call ends before the agent returns to available by themselves; 0 = when they close the call. */
+    wrapupTimeoutSeconds: z.number(),
+  })
   .meta({ id: 'TenantSettings' });
 export const UpdateSettingsBody = z
   .strictObject({
     name: z.string().trim().min(1).max(255).optional(),
     timezone: z.string().max(64).refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } }, 'is not an IANA time zone').optional(),
     defaultCountry: z.string().length(2).regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').optional(),
+    wrapupTimeoutSeconds: z.number().int().min(0).max(3600).optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
 

@@ -5,7 +5,7 @@ import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import { ARTIFACTS, assertClientBuilt, launchChromium } from '../helpers/browser.ts';
-import { startKamailio, type KamailioServer } from '../helpers/kamailio.ts';
+import { freePort, startKamailio, type KamailioServer } from '../helpers/kamailio.ts';
 
 // The softphone against a real SIP server: Kamailio on loopback as the SIP-over-WebSocket registrar and proxy
 // (test/sip/kamailio.cfg, started and stopped here), two headless Chromium agents with fake audio devices, the
@@ -162,6 +162,14 @@ describe('the softphone, two agents on a real SIP server', () => {
     for (const key of ['1', '2', 'hash']) await one.getByTestId(`dtmf-key-${key}`).click();
     await expect.poll(() => one.getByTestId('dtmf-sent').textContent(), { timeout: 5000 }).toContain('12#');
 
+    // Mute and unmute; the audio devices (Chromium's fake ones) can be picked.
+    await one.getByTestId('softphone-mute').click();
+    await one.locator('[data-testid="softphone-call"][data-muted="true"]').waitFor();
+    await one.getByTestId('softphone-mute').click();
+    await one.locator('[data-testid="softphone-call"][data-muted="false"]').waitFor();
+    await one.getByTestId('softphone-devices').click();
+    await expect.poll(() => one.getByTestId('device-input').locator('option').count()).toBeGreaterThan(1);
+
     // Agent 1 hangs up: both calls end, both agents get the wrap-up panel (it has no way to skip it).
     await one.getByTestId('softphone-hangup').last().click();
     await one.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
@@ -231,13 +239,22 @@ describe('the softphone, two agents on a real SIP server', () => {
     console.info(`softphone: connected with audio in ${connectedMs} ms; whole call to both wrap-ups in ${callMs} ms`);
   });
 
-  it('re-registers by itself after the SIP server restarts, without a reload', async () => {
+  it('re-registers by itself after the SIP server restarts, without a reload; follows new credentials at once', async () => {
     await registered(one);
     await kamailio.stop();
     await expect.poll(() => registration(one), { timeout: 10_000 }).not.toBe('registered');
     await kamailio.start();
     await registered(one, 20_000);
     await registered(two, 20_000);
+
+    // An admin points agent 2 at another server (nobody listens there): the console drops the old registration
+    // (sip-credentials:changed) and tries the new one; pointed back, it registers again. No reload.
+    const put = (wsUrl: string) =>
+      admin.put(`/api/v1/users/${userId['agent2@acme.test']}/sip-credentials`, { wsUrl, username: '1002', domain: kamailio.domain, autoRegister: true });
+    expect((await put(`ws://127.0.0.1:${await freePort()}`)).status).toBe(200);
+    await expect.poll(() => registration(two), { timeout: 10_000 }).not.toBe('registered');
+    expect((await put(kamailio.wsUrl)).status).toBe(200);
+    await registered(two, 10_000);
   });
 
   it('a second tab of the same agent shares the one registration and can act through it; it takes over when the first tab closes', async () => {
@@ -269,5 +286,115 @@ describe('the softphone, two agents on a real SIP server', () => {
     await one.close();
     await expect.poll(() => softphone(second).getAttribute('data-leader'), { timeout: 10_000 }).toBe('true');
     await registered(second, 15_000);
+
+    // Closing it in the middle of a call hangs up and still tells the server (a request that outlives the page).
+    await two.getByTestId('wrapup-panel').waitFor({ state: 'detached', timeout: 5000 });
+    await second.getByTestId('lead-call').click();
+    await two.getByTestId('incoming-answer').click();
+    await second.locator('[data-testid="softphone-call"][data-call-state="active"]').waitFor({ timeout: 10_000 });
+    const inProgress = async () => (await sql(sys, "select id from calls where user_id = ? and status = 'in_progress' order by id desc limit 1", [userId['agent1@acme.test']]))[0];
+    await expect.poll(inProgress, { timeout: 5000 }).toBeTruthy();
+    const live = await inProgress();
+    await second.close();
+    await expect
+      .poll(async () => (await sql(sys, 'select status from calls where id = ?', [live.id]))[0].status, { timeout: 5000 })
+      .toBe('ended');
+    // Agent 2 got the BYE: their call ends and their wrap-up opens.
+    await two.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+  });
+});
+
+describe('transfers through the real SIP server', () => {
+  let one: Page;
+  let two: Page;
+  let three: Page;
+
+  /** Saves every wrap-up waiting on this page (default disposition). */
+  async function wrapUpAll(page: Page): Promise<void> {
+    const panel = page.getByTestId('wrapup-panel');
+    for (let i = 0; i < 5 && (await panel.count()); i += 1) {
+      const id = await panel.getAttribute('data-call-id');
+      await panel.getByTestId('wrapup-save').click();
+      await page.locator(`[data-testid="wrapup-panel"][data-call-id="${id}"]`).waitFor({ state: 'detached', timeout: 5000 });
+    }
+  }
+
+  async function dial(page: Page, number: string): Promise<void> {
+    await openDock(page);
+    await page.getByTestId('dial-input').fill(number);
+    await page.getByTestId('dial-call').click();
+  }
+
+  const active = (page: Page) => page.locator('[data-testid="softphone-call"][data-call-state="active"]');
+
+  async function connected(a: Page, b: Page): Promise<void> {
+    await active(a).waitFor({ timeout: 10_000 });
+    await active(b).waitFor({ timeout: 10_000 });
+    await expect.poll(() => packetsReceived(a), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => packetsReceived(b), { timeout: 10_000 }).toBeGreaterThan(0);
+  }
+
+  beforeAll(async () => {
+    // A third extension for the supervisor, the transfer target.
+    const res = await admin.put(`/api/v1/users/${userId['supervisor@acme.test']}/sip-credentials`, {
+      wsUrl: kamailio.wsUrl, username: '1003', password: 'sip-1003-test', domain: kamailio.domain, autoRegister: true,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    [one, two, three] = await Promise.all([
+      newContext().then((c) => signIn(c, 'agent1@acme.test', '/')),
+      newContext().then((c) => signIn(c, 'agent2@acme.test', '/')),
+      newContext().then((c) => signIn(c, 'supervisor@acme.test', '/')),
+    ]);
+    await Promise.all([registered(one), registered(two), registered(three)]);
+    // Earlier tests may have left wrap-ups behind.
+    await Promise.all([wrapUpAll(one), wrapUpAll(two), wrapUpAll(three)]);
+  });
+
+  it('blind transfer: agent 2 sends agent 1 on to 1003 and drops out; agent 1 and the supervisor talk', async () => {
+    await dial(one, '1002');
+    await two.getByTestId('incoming-answer').click();
+    await connected(one, two);
+
+    await two.getByTestId('softphone-transfer-open').click();
+    await two.getByTestId('transfer-blind').click();
+    await two.getByTestId('transfer-target').fill('1003');
+    await two.getByTestId('transfer-submit').click();
+
+    await three.getByTestId('incoming-answer').click({ timeout: 10_000 });
+    await connected(one, three);
+    expect(await one.getByTestId('softphone-call-party').textContent()).toContain('1003');
+    // Agent 2 is out of it, in wrap-up.
+    await two.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+    expect(await active(two).count()).toBe(0);
+
+    await one.getByTestId('softphone-hangup').click();
+    await three.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+    await Promise.all([wrapUpAll(one), wrapUpAll(two), wrapUpAll(three)]);
+  });
+
+  it('attended transfer: agent 2 holds agent 1, talks to 1003 first, then joins them', async () => {
+    await dial(one, '1002');
+    await two.getByTestId('incoming-answer').click();
+    await connected(one, two);
+
+    await two.getByTestId('softphone-transfer-open').click();
+    await two.getByTestId('transfer-attended').click();
+    await two.getByTestId('transfer-target').fill('1003');
+    await two.getByTestId('transfer-submit').click();
+    // Agent 1 waits on hold while agent 2 and the supervisor talk.
+    await two.locator('[data-testid="softphone-other-call"]').waitFor();
+    await three.getByTestId('incoming-answer').click({ timeout: 10_000 });
+    await connected(two, three);
+
+    await two.getByTestId('softphone-transfer-complete').click();
+    // The supervisor's console takes the INVITE with Replaces by itself: agent 1 and the supervisor are connected.
+    await expect.poll(() => one.getByTestId('softphone-call-party').textContent(), { timeout: 10_000 }).toContain('1003');
+    await connected(one, three);
+    await two.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+    expect(await active(two).count()).toBe(0);
+
+    await three.getByTestId('softphone-hangup').click();
+    await one.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+    await Promise.all([wrapUpAll(one), wrapUpAll(two), wrapUpAll(three)]);
   });
 });

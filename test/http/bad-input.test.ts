@@ -100,6 +100,8 @@ function sample(s: ZodType): unknown {
   const n = ++seq;
   const candidates: unknown[] = [
     `Sample Name ${n}`, `sample${n}@example.test`, `sample-secret-${n}-${'x'.repeat(30)}`, 'UTC', 'US', '2031-01-01T00:00:00Z', 1, true, 'x',
+    // A fresh UUID (e.g. a call's consoleCallId).
+    `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
     `wss://sample${n}.example.test/ws`,
   ];
   return candidates.find((c) => s.safeParse(c).success);

@@ -61,7 +61,7 @@ export async function rowsFor(sys: TestSystem, ids: { pbx?: string; console?: st
 }
 
 /** The console's report of a call it places (agent1's extension 1001 calling `to`). */
-export function startBody(extra: Record<string, unknown> = {}) {
+export function startBody(extra: Record<string, unknown> = {}): { consoleCallId: string; direction: string; fromNumber: string; toNumber: string; sipCallId?: string; [k: string]: unknown } {
   return { consoleCallId: uuid(), direction: 'outbound', fromNumber: '1001', toNumber: '+12025550123', ...extra };
 }
 

@@ -17,6 +17,7 @@ let sys: TestSystem;
 let api: Api;
 let agent: Api;
 let supervisor: Api;
+let admin: Api;
 let pbx: Api;
 let tokens: Record<string, string>;
 let users: Record<string, number>;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   ({ sys, api } = await startSeeded('tel_wrapup', { ROLE: 'all' }));
   const sessions = await Promise.all(['admin@acme.test', 'agent1@acme.test', 'supervisor@acme.test'].map((e) => api.login(e)));
   tokens = Object.fromEntries(sessions.map((s) => [s.user.email, s.accessToken]));
-  const admin = sessions[0].api;
+  admin = sessions[0].api;
   [, agent, supervisor] = sessions.map((s) => s.api);
   pbx = api.as((await admin.post('/api/v1/api-keys', { name: 'PBX', scopes: ['pbx'] })).body.key);
   users = Object.fromEntries((await sql(sys, 'select id, email from users')).map((r) => [r.email, Number(r.id)]));
@@ -220,10 +221,13 @@ describe('presence', () => {
     expect(await presenceOf(me)).toBe('wrap_up');
     expect((await agent.post(`${CALLS}/${id}/close`, { dispositionId: disp.Answered })).status).toBe(200);
     expect(await presenceOf(me)).toBe('available');
-    // An inbound call that rang out unanswered leaves the agent as they were.
+    // A call that rang out unanswered waits for its disposition too.
     const missed = callEvents(pbxId(), -20);
-    await send(pbx, missed.ringing);
+    const missedId = await send(pbx, missed.ringing);
+    expect(await presenceOf(me)).toBe('available');
     await send(pbx, { ...missed.ended, duration_seconds: 0 });
+    expect(await presenceOf(me)).toBe('wrap_up');
+    expect((await agent.post(`${CALLS}/${missedId}/close`, { dispositionId: disp['No Answer'] })).status).toBe(200);
     expect(await presenceOf(me)).toBe('available');
     // The read side: time in each state, as /presence/time-in-state counts it.
     const time = await supervisor.get('/api/v1/presence/time-in-state');
@@ -232,7 +236,13 @@ describe('presence', () => {
 
   it('returns the agent to available after the tenant\'s wrap-up timeout (a BullMQ job), unless they left wrap-up already', async () => {
     const me = users['agent1@acme.test'];
-    await sql(sys, "update tenants set settings = json_object('telephony', json_object('wrapupTimeoutSeconds', 1)) where id = ?", [acme]);
+    // A tenant setting (PATCH /settings, settings.manage), kept in the tenant's settings as telephony.wrapupTimeoutSeconds.
+    expectError(await admin.patch('/api/v1/settings', { wrapupTimeoutSeconds: -1 }), 400, 'validation_failed', 'body.wrapupTimeoutSeconds');
+    expectError(await agent.patch('/api/v1/settings', { wrapupTimeoutSeconds: 1 }), 403, 'forbidden');
+    const set = await admin.patch('/api/v1/settings', { wrapupTimeoutSeconds: 1 });
+    expect(set.body).toMatchObject({ wrapupTimeoutSeconds: 1, timezone: 'America/New_York' });
+    const [t] = await sql(sys, 'select settings from tenants where id = ?', [acme]);
+    expect(JSON.parse(t.settings)).toMatchObject({ telephony: { wrapupTimeoutSeconds: 1 } });
     try {
       const call = await endedCall(agent);
       expect(await presenceOf(me)).toBe('wrap_up');
@@ -253,7 +263,7 @@ describe('presence', () => {
       expect((await sys.services.wrapupTimers.queue.getJob(j2!.id!))?.returnvalue).toBe('skipped');
       expect(await presenceOf(me)).toBe('away');
     } finally {
-      await sql(sys, 'update tenants set settings = null where id = ?', [acme]);
+      expect((await admin.patch('/api/v1/settings', { wrapupTimeoutSeconds: 0 })).body.wrapupTimeoutSeconds).toBe(0);
     }
   });
 });

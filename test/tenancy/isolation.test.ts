@@ -23,7 +23,7 @@ let acmeId: number;
 let globexId: number;
 
 /** Rows Globex owns, made through Globex's own admin. */
-const g = { user: {} as any, invitation: {} as any, apiKey: {} as any, reason: {} as any, lead: {} as any, status: {} as any, notification: {} as any, sipAgent: {} as any, disposition: {} as any };
+const g = { user: {} as any, invitation: {} as any, apiKey: {} as any, reason: {} as any, lead: {} as any, status: {} as any, notification: {} as any, sipAgent: {} as any, disposition: {} as any, call: {} as any };
 
 beforeAll(async () => {
   ({ sys, api } = await startSeeded('isolation'));
@@ -51,6 +51,11 @@ beforeAll(async () => {
   const disp = await globex.post('/api/v1/call-dispositions', { name: 'Globex-only outcome' });
   expect(disp.status).toBe(201);
   g.disposition = disp.body;
+  // A Globex call, ended (so that only the tenant check can stop a close), reported by Globex's own console.
+  const call = await globex.post('/api/v1/calls', { consoleCallId: '5f0c1e0a-94f4-4c3e-9d6a-0c1d2e3f4a5b', direction: 'outbound', fromNumber: '2001', toNumber: '+442079460958' });
+  expect(call.status).toBe(201);
+  expect((await globex.post(`/api/v1/calls/${call.body.id}/ended`, {})).status).toBe(200);
+  g.call = call.body;
   g.user = u.body;
   g.invitation = i.body;
   g.apiKey = k.body;
@@ -73,6 +78,8 @@ const globexRows = async () => ({
   notification: (await sql(sys, 'select * from notifications where id = ?', [g.notification.id]))[0],
   sipCredentials: (await sql(sys, 'select * from agent_sip_credentials where user_id = ?', [g.sipAgent.id]))[0],
   disposition: (await sql(sys, 'select * from call_dispositions where id = ?', [g.disposition.id]))[0],
+  call: (await sql(sys, 'select * from calls where id = ?', [g.call.id]))[0],
+  pbxEvents: await sql(sys, 'select id, call_id from pbx_events where tenant_id = ? order by id', [globexId]),
   leadActivities: await sql(sys, 'select id from lead_activities where lead_id = ? order by id', [g.lead.id]),
   refreshTokens: await sql(sys, 'select id, revoked_at from refresh_tokens where user_id = ? order by id', [g.user.id]),
   audit: await sql(sys, 'select id from audit_logs where tenant_id = ? order by id', [globexId]),
@@ -106,6 +113,10 @@ const TARGETS: Record<string, { row: () => any; body?: Record<string, unknown> }
   'DELETE /users/:id/sip-credentials': { row: () => g.sipAgent },
   'PATCH /call-dispositions/:id': { row: () => g.disposition, body: { name: 'Hijacked outcome', isDefault: true, requiresNote: true } },
   'DELETE /call-dispositions/:id': { row: () => g.disposition },
+  'GET /calls/:id': { row: () => g.call },
+  'POST /calls/:id/answered': { row: () => g.call, body: { sipCallId: 'hijack@sip.test' } },
+  'POST /calls/:id/ended': { row: () => g.call, body: {} },
+  'POST /calls/:id/close': { row: () => g.call, body: { dispositionId: 1, notes: 'Hijacked wrap-up' } },
 };
 const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 
@@ -209,6 +220,27 @@ describe('telephony lists', () => {
     const theirs = await globex.get('/api/v1/sip-credentials');
     expect(theirs.body.data.map((c: any) => c.username)).toEqual(['2001']);
     expect((await globex.get('/api/v1/call-dispositions')).body.data.map((d: any) => d.name)).toContain(g.disposition.name);
+  });
+});
+
+describe('calls and the PBX webhook', () => {
+  it('GET /calls holds exactly the caller\'s tenant; a tenant\'s PBX key reaches only that tenant\'s calls', async () => {
+    const rows = await allPages(acme, '/api/v1/calls');
+    const own = await sql(sys, 'select id from calls where tenant_id = ? order by started_at desc, id desc', [acmeId]);
+    expect(rows.map((r) => r.id)).toEqual(own.map((r) => Number(r.id)));
+    expect(rows.map((r) => r.id)).not.toContain(g.call.id);
+    expect((await allPages(globex, '/api/v1/calls')).map((r) => r.id)).toContain(g.call.id);
+    // Acme's PBX key sends events naming Globex's call by every id it has: they make Acme calls, Globex's stays as it was.
+    const key = await acme.post('/api/v1/api-keys', { name: 'Acme PBX (isolation)', scopes: ['pbx'] });
+    const before = await globexRows();
+    const event = { event: 'call.answered', call_id: 'globex-call-1', direction: 'outbound', from: '2001', to: '+442079460958', extension: '2001', timestamp: new Date(Date.now() - 5000).toISOString(), console_call_id: g.call.consoleCallId };
+    const res = await api.as(key.body.key).post('/webhooks/pbx', event);
+    expect(res.status).toBe(200);
+    expect(res.body.callId).not.toBe(g.call.id);
+    const [mine] = await sql(sys, 'select tenant_id from calls where id = ?', [res.body.callId]);
+    expect(Number(mine.tenant_id)).toBe(acmeId);
+    expect(await globexRows()).toEqual(before);
+    expect(JSON.stringify(res.body)).not.toContain('Globex');
   });
 });
 
