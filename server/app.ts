@@ -115,6 +115,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const calls = new CallService(orm, publisher, presence, wrapupTimers, logger);
   const pbxWebhook = new PbxWebhookService(calls);
   const wrapup = new WrapupService(calls, leads, publisher, logger);
+  presence.onOffline = (tenantId, userId) => calls.endAbandoned(tenantId, userId);
   routes.push(...callRoutes(calls, wrapup, presence), ...pbxWebhookRoutes(pbxWebhook));
   const openapi = buildOpenApi(routes, '0.1.0');
   const clientDir = path.join(root, 'dist', 'client');

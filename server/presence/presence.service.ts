@@ -92,6 +92,8 @@ export class PresenceService {
   private sessionsTouchedAt = Date.now();
   private readonly viewingQueue = new Map<string, Promise<void>>();
   private readonly sessions: SessionLog;
+  /** Called after a user went offline (their last socket expired); telephony ends their abandoned calls. */
+  onOffline: ((tenantId: number, userId: number) => Promise<unknown>) | null = null;
 
   constructor(
     private readonly orm: MikroORM,
@@ -270,7 +272,10 @@ export class PresenceService {
       }
       if (stillHere.length) await this.redis.zadd(this.k.expiries(), ...stillHere.flatMap((m) => [Date.now() + this.settings.graceMs, m]));
       await this.sessions.closeDead(dead, new Date());
-      for (const [t, u] of users.values()) await this.transition(t, u, 'offline', null, now);
+      for (const [t, u] of users.values()) {
+        if (!(await this.transition(t, u, 'offline', null, now))) continue;
+        await this.onOffline?.(t, u).catch((err) => this.logger.warn({ err, tenantId: t, userId: u }, 'offline hook failed'));
+      }
       if (expired.length < 500) return;
     }
   }

@@ -27,6 +27,8 @@ export interface CallChange {
   view?: CallViewRow;
   /** The tenant's wrap-up timeout, when the request read it already. */
   wrapupTimeoutSeconds?: number;
+  /** Leave the agent's presence alone (the agent is gone: see endAbandoned). */
+  skipPresence?: boolean;
 }
 
 /** What a call request needs to know about its tenant (and the agent behind an extension), in one round trip. */
@@ -221,6 +223,40 @@ export class CallService {
     return callView(view, this.withRecording(ctx));
   }
 
+  /**
+   * The agent went offline (every tab closed or crashed, past the grace period) while calls the
+   * console reported were still ringing or in progress and no PBX reports them: nothing will ever
+   * say they ended, so they end now. A call the PBX knows (`pbx_call_id`) is left to the PBX's own
+   * `call.ended`. The calls then wait for their wrap-up like any other ended call (the console opens
+   * it when the agent is back); presence is not touched (the agent is offline).
+   */
+  async endAbandoned(tenantId: number, userId: number): Promise<number> {
+    const em = this.orm.em.fork();
+    em.setFilterParams('tenant', { tenantId });
+    const open = (await em.execute(
+      "select id, console_call_id, sip_call_id from calls where tenant_id = ? and user_id = ? and status in ('ringing', 'in_progress') and pbx_call_id is null",
+      [tenantId, userId],
+    )) as { id: number; console_call_id: string | null; sip_call_id: string | null }[];
+    let ended = 0;
+    for (const r of open) {
+      const id = Number(r.id);
+      const at = wholeSeconds(new Date());
+      const change = await withCallLocks(em, tenantId, { id, pbxCallId: null, consoleCallId: r.console_call_id, sipCallId: r.sip_call_id }, async (tx) => {
+        const me = tx.rows.find((x) => x.id === id);
+        if (!me || me.userId !== userId || me.pbxCallId || me.endedAt || (me.status !== 'ringing' && me.status !== 'in_progress')) return null;
+        const next: CallRow = { ...me, endedAt: at };
+        const after = derive(next, await eventsOf(tx.em, tenantId, [id]));
+        await updateCall(tx.em, me, after);
+        return { before: me, after, absorbed: [], skipPresence: true } satisfies CallChange;
+      });
+      if (!change) continue;
+      await this.afterChange(em, tenantId, change);
+      ended++;
+      this.logger.info({ callId: id, tenantId, userId }, 'call ended: its agent went offline and no PBX reports it');
+    }
+    return ended;
+  }
+
   // ---------------------------------------------------------------- after every change
 
   /**
@@ -254,7 +290,7 @@ export class CallService {
         this.logger.warn({ err, callId: view.id }, 'call event not published');
       }
     }
-    if (after.userId && (statusChanged || before?.userId !== after.userId)) {
+    if (after.userId && !change.skipPresence && (statusChanged || before?.userId !== after.userId)) {
       await this.presenceFor(tenantId, after, change.wrapupTimeoutSeconds).catch((err) => this.logger.warn({ err, callId: after.id }, 'presence not updated for a call'));
     }
     return view;

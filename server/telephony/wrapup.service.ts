@@ -13,7 +13,7 @@ import { callView, type CallRow } from './calls.store.ts';
 import type { CallService } from './calls.service.ts';
 
 export interface CloseCallBody {
-  dispositionId: number;
+  dispositionId?: number;
   notes?: string;
   leadId?: number;
   leadStatusId?: number;
@@ -59,6 +59,9 @@ export class WrapupService {
     const userId = ctx.principal.userId!;
     const call = await this.calls.own(ctx, id);
     assertClosable(call);
+    if (body.dispositionId === undefined) {
+      throw new UnprocessableError('Pick a disposition to close the call.', [{ path: 'body.dispositionId', message: 'is required to close a call' }], 'disposition_required');
+    }
     const disposition = await this.disposition(ctx.em, tenantId, body.dispositionId);
     const notes = body.notes ? body.notes : null;
     if (disposition.requiresNote && !notes) {

@@ -134,7 +134,8 @@ export const StartCallBody = z.strictObject({
 });
 export const CallProgressBody = z.strictObject({ sipCallId: z.string().trim().min(1).max(255).optional(), at: IsoDateTime.optional() });
 export const CloseCallBody = z.strictObject({
-  dispositionId: Id,
+  /** Required: a call cannot be closed without one (422 `disposition_required` when missing). */
+  dispositionId: Id.optional(),
   notes: z.string().trim().max(5000, 'must be at most 5000 characters').optional(),
   /** Link the call to a lead now (when it was not linked at start). */
   leadId: Id.optional(),

@@ -79,8 +79,8 @@ describe('the rules', () => {
     const before = await fingerprint(lead.id);
     const close = (body: Record<string, unknown>, id = call.id) => agent.post(`${CALLS}/${id}/close`, body);
     expectError(await close({ dispositionId: disp.Answered }, ringing.id), 409, 'call_not_ended');
-    expectError(await close({}), 400, 'validation_failed', 'body.dispositionId');
-    expectError(await close({ notes: 'no disposition' }), 400, 'validation_failed', 'body.dispositionId');
+    expectError(await close({}), 422, 'disposition_required', 'body.dispositionId');
+    expectError(await close({ notes: 'no disposition' }), 422, 'disposition_required', 'body.dispositionId');
     expectError(await close({ dispositionId: 99999999 }), 422, 'unknown_disposition', 'body.dispositionId');
     const [{ id: retired }] = await sql(sys, "insert into call_dispositions (tenant_id, name, sort_order, is_default, requires_note, is_active) values (?, 'Old outcome', 99, 0, 0, 0) returning id", [acme]);
     expectError(await close({ dispositionId: Number(retired) }), 422, 'unknown_disposition', 'body.dispositionId');
