@@ -60,3 +60,22 @@ export async function reorderDispositions(ids: number[]): Promise<DispositionVie
 export async function removeDisposition(id: number): Promise<DispositionView | null> {
   return (await http.delete<DispositionView | undefined>(`/call-dispositions/${id}`)) ?? null;
 }
+
+// ------------------------------------------------------------------ softphone network (settings.manage)
+
+/** A STUN or TURN server (RTCIceServer), as the tenant's settings keep it. */
+export interface IceServerInput {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+/** The tenant's STUN/TURN servers for the softphones (GET /settings → iceServers). */
+export async function fetchIceServers(): Promise<IceServerInput[]> {
+  return (await http.get<{ iceServers: IceServerInput[] }>('/settings')).iceServers;
+}
+
+/** PATCH /settings { iceServers }: every agent's softphone uses them from its next registration. */
+export async function saveIceServers(iceServers: IceServerInput[]): Promise<IceServerInput[]> {
+  return (await http.patch<{ iceServers: IceServerInput[] }>('/settings', { iceServers })).iceServers;
+}

@@ -216,10 +216,10 @@ export class PhoneService {
     }
     if (this.stopped) return;
     this.credentials = credentials;
-    const extra = credentials as OwnSipCredentials & { iceServers?: RTCIceServer[] };
     this.phone = new SipPhone({
       account: { wsUrl: credentials.wsUrl, username: credentials.username, password: credentials.password, domain: credentials.domain, displayName: credentials.displayName },
-      iceServers: Array.isArray(extra.iceServers) ? extra.iceServers : this.deps.defaultIceServers,
+      // The tenant's STUN/TURN servers (Settings); without any, the console's build-time default (VITE_SIP_ICE_SERVERS, else none).
+      iceServers: credentials.iceServers?.length ? (credentials.iceServers as RTCIceServer[]) : this.deps.defaultIceServers,
       inputDeviceId: this.devices.inputId,
       outputDeviceId: this.devices.outputId,
       logLevel: localStorage.getItem('cc.softphone.debug') ? 'debug' : 'warn',

@@ -1,6 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/mariadb';
 import { AgentSipCredential, type IAgentSipCredential } from './agent-sip-credential.entity.ts';
 import { User } from '../tenancy/user.entity.ts';
+import { Tenant } from '../tenancy/tenant.entity.ts';
+import { iceServersOf } from '../tenancy/settings.service.ts';
 import { audit } from '../audit/audit.service.ts';
 import type { TenantContext } from '../http/context.ts';
 import { AppError, ConflictError, NotFoundError, UnprocessableError } from '../http/errors.ts';
@@ -61,7 +63,11 @@ export class SipCredentialService {
       ctx.log.warn({ credentialId: row.id, keyId: row.passwordKeyId, reason: err.message }, 'a SIP password could not be decrypted');
       throw new SipPasswordUnreadableError();
     }
-    return { wsUrl: row.sipWsUrl, username: row.sipUsername, password, domain: row.sipDomain, displayName: row.displayName ?? null, autoRegister: row.autoRegister };
+    const tenant = await ctx.em.findOne(Tenant, { id: tenantId }, { fields: ['settings'] });
+    return {
+      wsUrl: row.sipWsUrl, username: row.sipUsername, password, domain: row.sipDomain, displayName: row.displayName ?? null, autoRegister: row.autoRegister,
+      iceServers: tenant ? iceServersOf(tenant) : [],
+    };
   }
 
   /** Every agent's credentials, without the password (GET /sip-credentials), ordered by agent name. */

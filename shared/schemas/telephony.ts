@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id } from './common.ts';
+import { IceServer } from './tenancy.ts';
 
 /**
  * The telephony contract, shared by the server (routes, webhook, events) and the console
@@ -51,7 +52,11 @@ const PhoneOrExtension = z.string().trim().min(1).max(64).regex(/^[+0-9*#A-Za-z.
 
 /** What the agent's own softphone receives: the only answer that carries the password. */
 export const OwnSipCredentials = z
-  .object({ wsUrl: z.string(), username: z.string(), password: z.string(), domain: z.string(), displayName: z.string().nullable(), autoRegister: z.boolean() })
+  .object({
+    wsUrl: z.string(), username: z.string(), password: z.string(), domain: z.string(), displayName: z.string().nullable(), autoRegister: z.boolean(),
+    /** The tenant's STUN/TURN servers (settings `iceServers`); empty for host candidates only. */
+    iceServers: z.array(IceServer),
+  })
   .meta({ id: 'OwnSipCredentials' });
 export type OwnSipCredentials = z.infer<typeof OwnSipCredentials>;
 

@@ -60,11 +60,26 @@ export const SetPermissionsBody = z.strictObject({
   permissions: z.array(z.enum(PERMISSIONS)).max(PERMISSIONS.length).refine((s) => new Set(s).size === s.length, 'must not repeat a permission'),
 });
 
+/** A STUN or TURN server the softphone's WebRTC uses to reach the PBX's media (RTCIceServer). */
+export const IceServer = z
+  .strictObject({
+    urls: z.union([z.string(), z.array(z.string()).min(1).max(5)]).refine(
+      (u) => (Array.isArray(u) ? u : [u]).every((x) => /^(stun|turn|turns):[^\s]+$/.test(x) && x.length <= 255),
+      'must be stun:, turn: or turns: URLs',
+    ),
+    username: z.string().max(255).optional(),
+    credential: z.string().max(255).optional(),
+  })
+  .meta({ id: 'IceServer' });
+export type IceServer = z.infer<typeof IceServer>;
+
 export const TenantSettings = z
   .object({
     id: Id, name: z.string(), timezone: z.string(), defaultCountry: z.string(), status: z.string(),
     /** Seconds after a call ends before the agent returns to available by themselves; 0 = when they close the call. */
     wrapupTimeoutSeconds: z.number(),
+    /** STUN/TURN servers for the softphones (empty: host candidates only, enough on a LAN or with a public PBX). */
+    iceServers: z.array(IceServer),
   })
   .meta({ id: 'TenantSettings' });
 export const UpdateSettingsBody = z
@@ -73,6 +88,7 @@ export const UpdateSettingsBody = z
     timezone: z.string().max(64).refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } }, 'is not an IANA time zone').optional(),
     defaultCountry: z.string().length(2).regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').optional(),
     wrapupTimeoutSeconds: z.number().int().min(0).max(3600).optional(),
+    iceServers: z.array(IceServer).max(5).optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
 

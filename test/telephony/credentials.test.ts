@@ -92,8 +92,31 @@ describe('GET /sip-credentials/me', () => {
   it('gives an agent their own credentials, password included, to register the softphone', async () => {
     const res = await agent1.get(`${base}/sip-credentials/me`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ wsUrl: 'wss://pbx.example.test:8089/ws', username: '1001', password: 'sip-1001-demo', domain: 'pbx.example.test', displayName: 'Alex Agent', autoRegister: true });
+    expect(res.body).toEqual({ wsUrl: 'wss://pbx.example.test:8089/ws', username: '1001', password: 'sip-1001-demo', domain: 'pbx.example.test', displayName: 'Alex Agent', autoRegister: true, iceServers: [] });
     expect((await agent2.get(`${base}/sip-credentials/me`)).body).toMatchObject({ username: '1002', password: 'sip-1002-demo' });
+  });
+
+  it('carries the tenant\'s STUN/TURN servers (settings iceServers), and only its own tenant\'s', async () => {
+    const ice = [{ urls: 'stun:stun.acme.test:3478' }, { urls: ['turn:turn.acme.test:3478?transport=udp', 'turns:turn.acme.test:5349'], username: 'webrtc', credential: 'turn-secret-acme' }];
+    const bad = await admin.patch(`${base}/settings`, { iceServers: [{ urls: 'https://stun.acme.test' }] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('stun:, turn: or turns:');
+    const set = await admin.patch(`${base}/settings`, { iceServers: ice });
+    try {
+      expect(set.status).toBe(200);
+      expect(set.body.iceServers).toEqual(ice);
+      expect((await agent1.get(`${base}/sip-credentials/me`)).body.iceServers).toEqual(ice);
+      // The TURN credential is not written to the audit log.
+      const [row] = await sql(sys, "select changes from audit_logs where tenant_id = ? and action = 'settings.updated' order by id desc limit 1", [ids.acme]);
+      expect(JSON.stringify(row.changes)).not.toContain('turn-secret-acme');
+      expect(JSON.stringify(row.changes)).toContain('stun:stun.acme.test:3478');
+      // Another tenant's agents get their own (none).
+      const globexAgent = (await api.login('agent1@globex.test')).api;
+      const theirs = await globexAgent.get(`${base}/sip-credentials/me`);
+      expect(JSON.stringify(theirs.body)).not.toContain('acme.test');
+    } finally {
+      await admin.patch(`${base}/settings`, { iceServers: [] });
+    }
   });
 
   it('answers 404 with a message saying what to do when the caller has none', async () => {
@@ -148,7 +171,7 @@ describe('PUT /users/:id/sip-credentials', () => {
     expect(Buffer.from(r.password_ciphertext, 'base64').length).toBe(12 + 16 + Buffer.byteLength(password));
     expect(r.password_key_id).toBe(box.currentKeyId);
     expect(box.decrypt(r.password_ciphertext, r.password_key_id, sipPasswordAad(ids.acme, ids.support))).toBe(password);
-    expect((await support.get(`${base}/sip-credentials/me`)).body).toEqual({ ...putBody(), password });
+    expect((await support.get(`${base}/sip-credentials/me`)).body).toEqual({ ...putBody(), password, iceServers: [] });
     const [a] = await auditOf('sip_credentials.created');
     expect(a).toMatchObject({ user_id: ids.admin, entity_type: 'agent_sip_credential', entity_id: Number(r.id) });
     expect(a.changes).toMatchObject({ agentId: ids.support, sipUsername: '3001', passwordChanged: true });

@@ -244,7 +244,7 @@ describe('settings', () => {
   it('GET shows the tenant\'s settings; PATCH changes them, audited with the change', async () => {
     const get = await admin.api.get(S);
     expect(get.status).toBe(200);
-    expect(get.body).toEqual({ id: acmeId, name: 'Acme Support', timezone: 'America/New_York', defaultCountry: 'US', status: 'active', wrapupTimeoutSeconds: 0 });
+    expect(get.body).toEqual({ id: acmeId, name: 'Acme Support', timezone: 'America/New_York', defaultCountry: 'US', status: 'active', wrapupTimeoutSeconds: 0, iceServers: [] });
 
     const patch = await admin.api.patch(S, { timezone: 'Europe/Paris', defaultCountry: 'FR' });
     expect(patch.status).toBe(200);
