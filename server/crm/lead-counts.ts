@@ -42,12 +42,6 @@ export async function createLeadCount(em: EntityManager, tenantId: number, statu
   await em.execute('insert ignore into lead_status_counts (tenant_id, lead_status_id, n) values (?, ?, 0)', [tenantId, statusId], 'run');
 }
 
-/** The counts of every status of the tenant (a status without leads may be missing: read it as 0). */
-export async function readLeadCounts(em: EntityManager, tenantId: number): Promise<Map<number, number>> {
-  const rows = (await em.execute('select lead_status_id s, n from lead_status_counts where tenant_id = ?', [tenantId])) as { s: number; n: number }[];
-  return new Map(rows.map((r) => [Number(r.s), Number(r.n)]));
-}
-
 /**
  * Sets the counters to the leads as they are (one row per status, 0 for an empty
  * one): for bulk loads that write `leads` directly (the demo seed, the benchmark's

@@ -7,7 +7,8 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors
 import type { Publisher } from '../realtime/publisher.ts';
 import type { FollowupScheduler } from './followups.ts';
 import type { LeadStatusView } from '../../shared/schemas/leads.ts';
-import { adjustLeadCounts, createLeadCount, readLeadCounts } from './lead-counts.ts';
+import { adjustLeadCounts, createLeadCount } from './lead-counts.ts';
+import { statusesWithCounts } from './lead-reads.ts';
 
 export function statusView(s: ILeadStatus, leadCount?: number): LeadStatusView {
   return {
@@ -30,16 +31,11 @@ type StatusFields = Partial<Pick<ILeadStatus, 'name' | 'color' | 'isDefault' | '
 export class LeadStatusService {
   constructor(private readonly publisher: Publisher, private readonly followups: FollowupScheduler) {}
 
+  /** The statuses in order; with counts, each with its leads from the counters the writes keep (the board's own read). */
   async list(ctx: TenantContext, withCounts = false): Promise<LeadStatusView[]> {
+    if (withCounts) return (await statusesWithCounts(ctx.em, ctx.principal.tenantId)).map(({ status, count }) => ({ ...status, leadCount: count }));
     const statuses = await ctx.em.find(LeadStatus, {}, { orderBy: { sortOrder: 'asc', id: 'asc' } });
-    if (!withCounts) return statuses.map((s) => statusView(s));
-    const counts = await this.counts(ctx.em, ctx.principal.tenantId);
-    return statuses.map((s) => statusView(s, counts.get(s.id) ?? 0));
-  }
-
-  /** Leads per status, from the counters the writes keep (lead_status_counts), not by counting the leads. */
-  async counts(em: EntityManager, tenantId: number): Promise<Map<number, number>> {
-    return readLeadCounts(em, tenantId);
+    return statuses.map((s) => statusView(s));
   }
 
   async get(ctx: TenantContext, id: number) {

@@ -7,7 +7,7 @@ import { Tenant } from '../tenancy/tenant.entity.ts';
 import { audit } from '../audit/audit.service.ts';
 import type { TenantContext } from '../http/context.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors.ts';
-import { decodeCursor, encodeCursor, isIdCursor, iso } from '../http/pagination.ts';
+import { decodeCursor, encodeCursor, isIdCursor, iso, pageOf } from '../http/pagination.ts';
 import type { Publisher } from '../realtime/publisher.ts';
 import type { FollowupScheduler } from './followups.ts';
 import { toE164, maybeE164 } from '../common/phone.ts';
@@ -448,9 +448,7 @@ export class LeadService {
 
 /** limit + 1 rows of one column → its page of cards and the cursor of the next page. */
 function pageOfRows(rows: LeadRow[], limit: number, status: { name: string; color: string }): { data: LeadView[]; nextCursor: string | null } {
-  const more = rows.length > limit;
-  const data = (more ? rows.slice(0, limit) : rows).map((r) => leadRowView(r, status));
-  return { data, nextCursor: more ? encodeCursor({ id: data[data.length - 1].id }) : null };
+  return pageOf(rows.map((r) => ({ ...r, id: Number(r.id) })), limit, (r) => leadRowView(r, status));
 }
 
 /** Whether the text is a whole, valid phone number for the country (the rule toE164 applies to stored numbers). */

@@ -177,15 +177,12 @@ export class PresenceService {
     this.sessions.opened({ tenantId: s.tenantId, userId: s.userId, socketId: s.socketId, ip: s.ip.slice(0, 45), userAgent: s.userAgent.slice(0, 512), at: now });
     const raw = res[4]?.[1] as string | null;
     const cur = raw ? (JSON.parse(raw) as StoredState) : null;
-    let seq = Number(res[5]?.[1] ?? 0);
-    if (!cur || cur.state === 'offline') {
-      const env = await this.transition(s.tenantId, s.userId, 'available', null, undefined, s.role ? { name: s.name, role: s.role } : undefined);
-      if (env) seq = Math.max(seq, env.seq);
-      else return { presence: await this.view(s.tenantId, s.userId), seq: await this.publisher.currentSeq(s.tenantId) };
-      return { presence: env.data, seq };
-    }
-    const presence = s.role ? await this.viewOf(s.tenantId, s.userId, s.name, s.role, cur) : await this.view(s.tenantId, s.userId);
-    return { presence, seq };
+    const who = s.role ? { name: s.name, role: s.role } : undefined;
+    if (cur && cur.state !== 'offline') return { presence: await this.viewFor(s.tenantId, s.userId, cur, who), seq: Number(res[5]?.[1] ?? 0) };
+    const env = await this.transition(s.tenantId, s.userId, 'available', null, undefined, who);
+    if (env) return { presence: env.data, seq: env.seq };
+    // Another writer changed the state between the read and the transition: report it as it is now.
+    return { presence: await this.viewFor(s.tenantId, s.userId, await this.current(s.tenantId, s.userId), who), seq: await this.publisher.currentSeq(s.tenantId) };
   }
 
   private member(s: { tenantId: number; userId: number; socketId: string }): string {
@@ -323,7 +320,7 @@ export class PresenceService {
     );
     if (prev === null || prev === false) return null;
     await this.record(tenantId, userId);
-    const view = who ? await this.viewOf(tenantId, userId, who.name, who.role, await this.current(tenantId, userId)) : await this.view(tenantId, userId);
+    const view = await this.viewFor(tenantId, userId, await this.current(tenantId, userId), who);
     return this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
   }
 
@@ -355,16 +352,20 @@ export class PresenceService {
   }
 
   async view(tenantId: number, userId: number): Promise<PresenceView> {
-    const user = await this.em(tenantId).findOne(User, { id: userId });
-    if (!user) throw new NotFoundError('User');
-    return this.viewOf(tenantId, userId, user.name, user.role as Role, await this.current(tenantId, userId));
+    return this.viewFor(tenantId, userId, await this.current(tenantId, userId));
   }
 
-  /** The presence view of a user whose name and role the caller knows (a socket does). */
-  private async viewOf(tenantId: number, userId: number, name: string, role: Role, cur: StoredState | null): Promise<PresenceView> {
-    const reason = cur?.reasonId ? await this.em(tenantId).findOne(PresenceReason, { id: cur.reasonId }) : null;
+  /** The presence view of a user in state `cur`; the name and role are read unless the caller knows them (a socket does). */
+  private async viewFor(tenantId: number, userId: number, cur: StoredState | null, who?: { name: string; role: Role }): Promise<PresenceView> {
+    const em = this.em(tenantId);
+    if (!who) {
+      const user = await em.findOne(User, { id: userId });
+      if (!user) throw new NotFoundError('User');
+      who = { name: user.name, role: user.role as Role };
+    }
+    const reason = cur?.reasonId ? await em.findOne(PresenceReason, { id: cur.reasonId }) : null;
     return {
-      userId, name, role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
+      userId, name: who.name, role: who.role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
       reasonName: reason?.name ?? null, since: cur?.since ?? null,
     };
   }

@@ -184,6 +184,8 @@ export class RealtimeGateway {
     },
   }))(this);
 
+  private readonly listenerList = Object.entries(this.listeners);
+
   /** Room names and permission lists are shared by every socket with the same tenant and permissions. */
   private readonly shared = new Map<string, { permissions: Permission[]; rooms: string[] }>();
 
@@ -213,7 +215,7 @@ export class RealtimeGateway {
     const shared = this.sharedFor(tenantId, socket.data.permissions);
     socket.data.permissions = shared.permissions;
     socket.join([...shared.rooms, rooms.user(tenantId, userId)]);
-    for (const [event, listener] of Object.entries(this.listeners)) socket.on(event as 'room:join', listener as never);
+    for (const [event, listener] of this.listenerList) socket.on(event as 'room:join', listener as never);
 
     this.unchecked.add(socket);
     try {
@@ -304,7 +306,8 @@ export class RealtimeGateway {
       if (this.fingerprints.get(t) !== fp) changed.add(t);
       this.fingerprints.set(t, fp);
     }
-    for (const t of this.fingerprints.keys()) if (!now.has(t) && !tenants.includes(t)) this.fingerprints.delete(t);
+    const here = new Set(tenants);
+    for (const t of this.fingerprints.keys()) if (!here.has(t)) this.fingerprints.delete(t);
     const toCheck = sockets.filter((s) => changed.has(s.data.tenantId) || fresh.has(s));
     for (let at = 0; at < toCheck.length; at += 500) {
       await this.recheck(toCheck.slice(at, at + 500));
