@@ -1,5 +1,6 @@
 // Types only: the zod schemas stay out of the browser bundle.
 import type { DispositionView, SipCredentialsView } from '@shared/schemas/telephony';
+import type { IceServer } from '@shared/schemas/tenancy';
 import { http } from './http';
 
 export type { DispositionView, SipCredentialsView };
@@ -33,10 +34,7 @@ export function deleteSipCredentials(userId: number): Promise<void> {
 
 // ------------------------------------------------------------------ dispositions
 
-/** GET /call-dispositions: active ones in order; `all` adds the retired ones (settings.manage). */
-export async function fetchDispositions(all = false): Promise<DispositionView[]> {
-  return (await http.get<{ data: DispositionView[] }>('/call-dispositions', { query: all ? { all: 'true' } : undefined })).data;
-}
+// GET /call-dispositions (with `all` for the retired ones too) is fetchDispositions in ./telephony.
 
 /** POST /call-dispositions (settings.manage): added at the end. 409 name_taken. */
 export function createDisposition(body: { name: string; isDefault?: boolean; requiresNote?: boolean }): Promise<DispositionView> {
@@ -64,11 +62,7 @@ export async function removeDisposition(id: number): Promise<DispositionView | n
 // ------------------------------------------------------------------ softphone network (settings.manage)
 
 /** A STUN or TURN server (RTCIceServer), as the tenant's settings keep it. */
-export interface IceServerInput {
-  urls: string | string[];
-  username?: string;
-  credential?: string;
-}
+export type IceServerInput = IceServer;
 
 /** The tenant's STUN/TURN servers for the softphones (GET /settings → iceServers). */
 export async function fetchIceServers(): Promise<IceServerInput[]> {

@@ -41,9 +41,9 @@ export function fetchOwnSipCredentials(): Promise<OwnSipCredentials> {
 
 // ---------------------------------------------------------------- dispositions
 
-/** GET /call-dispositions (calls.view): the active dispositions in order. */
-export async function fetchDispositions(): Promise<DispositionView[]> {
-  return (await http.get<{ data: DispositionView[] }>('/call-dispositions')).data;
+/** GET /call-dispositions (calls.view): the active dispositions in order; `all` adds the retired ones (settings.manage). */
+export async function fetchDispositions(all = false): Promise<DispositionView[]> {
+  return (await http.get<{ data: DispositionView[] }>('/call-dispositions', { query: all ? { all: 'true' } : undefined })).data;
 }
 
 // ---------------------------------------------------------------- calls

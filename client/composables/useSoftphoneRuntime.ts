@@ -89,17 +89,11 @@ export function useSoftphoneRuntime(): void {
 
   async function loadShared(): Promise<void> {
     const me = session.user?.id;
-    if (!me) return;
+    if (!me || !session.can('calls.view')) return;
     const stamp = dispatcher.stamp();
-    const [dispositions, ended] = await Promise.allSettled([
-      session.can('calls.view') ? fetchDispositions() : Promise.resolve(null),
-      session.can('calls.view') ? fetchCalls({ status: 'ended', userId: me }, null, 50) : Promise.resolve(null),
-    ]);
-    if (dispositions.status === 'fulfilled' && dispositions.value) calls.setDispositions(dispositions.value, stamp);
-    if (ended.status === 'fulfilled' && ended.value) {
-      calls.applyMany(ended.value.data, stamp);
-      calls.markOwnEndedLoaded();
-    }
+    const [dispositions, ended] = await Promise.allSettled([fetchDispositions(), fetchCalls({ status: 'ended', userId: me }, null, 50)]);
+    if (dispositions.status === 'fulfilled') calls.setDispositions(dispositions.value, stamp);
+    if (ended.status === 'fulfilled') calls.applyMany(ended.value.data, stamp);
   }
 
   watch(

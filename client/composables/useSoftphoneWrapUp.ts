@@ -1,11 +1,11 @@
-import { computed, onMounted, onUnmounted, ref, watch, type Ref } from 'vue';
+import { computed, onUnmounted, ref, watch, type Ref } from 'vue';
 import { ApiError } from '@/api/http';
 import { fetchLead, fetchLeads, type LeadView } from '@/api/leads';
 import { closeCall, fetchCall, type CallView, type CloseCallBody } from '@/api/telephony';
 import { dispatcher } from '@/realtime/dispatcher';
 import { useCallsStore } from '@/stores/calls';
 import { useLeadsStore } from '@/stores/leads';
-import { ensureStatuses } from './useLeadStatuses';
+import { useLeadStatuses } from './useLeadStatuses';
 
 /** The server's 422/400 in words, with the fields it names. */
 export function describeRefusal(error: unknown): string {
@@ -28,6 +28,7 @@ export function describeRefusal(error: unknown): string {
 export function useSoftphoneWrapUp(call: Ref<CallView | null>) {
   const calls = useCallsStore();
   const leads = useLeadsStore();
+  const { statuses } = useLeadStatuses();
 
   const dispositionId = ref<number | null>(null);
   const notes = ref('');
@@ -102,7 +103,6 @@ export function useSoftphoneWrapUp(call: Ref<CallView | null>) {
   onUnmounted(() => {
     if (searchTimer) clearTimeout(searchTimer);
   });
-  onMounted(() => void ensureStatuses().catch(() => undefined));
 
   function pickLead(picked: LeadView): void {
     leads.upsert(picked, dispatcher.stamp());
@@ -185,7 +185,7 @@ export function useSoftphoneWrapUp(call: Ref<CallView | null>) {
     disposition,
     noteRequired,
     followupRequired,
-    statuses: computed(() => leads.statuses),
+    statuses,
     dispositions: computed(() => calls.activeDispositions),
     pickLead,
     unlinkLead,

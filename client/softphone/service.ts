@@ -74,10 +74,6 @@ export class PhoneService {
     navigator.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
   }
 
-  get current(): PhoneSnapshot {
-    return this.snapshot;
-  }
-
   async start(): Promise<void> {
     void this.refreshDevices(false);
     await this.loadCredentials();

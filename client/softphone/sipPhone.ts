@@ -119,10 +119,6 @@ export class SipPhone {
     return [...this.tracked.values()].map((t) => t.call);
   }
 
-  get registrationState(): RegistrationState {
-    return this.registration;
-  }
-
   // ------------------------------------------------------------------ registration
 
   /** Connects to the PBX and keeps the agent registered until `unregister` or `stop`. */

@@ -36,14 +36,13 @@ export const useCallsStore = defineStore('calls', () => {
   const byId = ref<Record<number, CallView>>({});
   const live = ref<Record<number, LiveCall>>({});
   const liveLoaded = ref(false);
+  /** In order (sortOrder, then id). */
   const dispositions = ref<DispositionView[]>([]);
-  const dispositionsLoaded = ref(false);
   const screenPops = ref<Record<number, ScreenPop>>({});
   /** Bumped on every call event: lists and figures that cannot be patched re-read themselves. */
   const changeTick = ref(0);
   /** Bumped when this user's SIP credentials changed: the softphone reads them again. */
   const credentialsTick = ref(0);
-  const ownEndedLoaded = ref(false);
 
   // Guards, deliberately not reactive.
   const seqOf = new Map<number, number>();
@@ -61,7 +60,7 @@ export const useCallsStore = defineStore('calls', () => {
 
   const liveList = computed(() => Object.values(live.value).sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.callId - b.callId));
 
-  const activeDispositions = computed(() => dispositions.value.filter((d) => d.isActive).sort((a, b) => a.sortOrder - b.sortOrder || a.id - b.id));
+  const activeDispositions = computed(() => dispositions.value.filter((d) => d.isActive));
   const defaultDisposition = computed(() => activeDispositions.value.find((d) => d.isDefault) ?? activeDispositions.value[0] ?? null);
 
   function writeLive(call: CallView, seq: number): void {
@@ -131,7 +130,6 @@ export const useCallsStore = defineStore('calls', () => {
     if (seq < dispositionsSeq) return;
     dispositionsSeq = seq;
     dispositions.value = [...list].sort((a, b) => a.sortOrder - b.sortOrder || a.id - b.id);
-    dispositionsLoaded.value = true;
   }
 
   /** sip-credentials:changed. */
@@ -139,18 +137,12 @@ export const useCallsStore = defineStore('calls', () => {
     if (data.userId === myId()) credentialsTick.value += 1;
   }
 
-  function markOwnEndedLoaded(): void {
-    ownEndedLoaded.value = true;
-  }
-
   function reset(): void {
     byId.value = {};
     live.value = {};
     liveLoaded.value = false;
     dispositions.value = [];
-    dispositionsLoaded.value = false;
     screenPops.value = {};
-    ownEndedLoaded.value = false;
     seqOf.clear();
     liveSeqOf.clear();
     dispositionsSeq = -1;
@@ -164,11 +156,9 @@ export const useCallsStore = defineStore('calls', () => {
     dispositions,
     activeDispositions,
     defaultDisposition,
-    dispositionsLoaded,
     screenPops,
     changeTick,
     credentialsTick,
-    ownEndedLoaded,
     wrapUps,
     applyCall,
     applyMany,
@@ -178,7 +168,6 @@ export const useCallsStore = defineStore('calls', () => {
     applyLiveSnapshot,
     setDispositions,
     applyCredentialsChanged,
-    markOwnEndedLoaded,
     reset,
   };
 });

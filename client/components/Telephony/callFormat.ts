@@ -1,4 +1,5 @@
 import type { CallView } from '@/api/telephony';
+import { formatDuration } from '@/composables/useNow';
 import type { PhoneCall, RegistrationState } from '@/softphone/types';
 
 export const REGISTRATION_LABELS: Record<RegistrationState, string> = {
@@ -17,6 +18,9 @@ export const CALL_STATUS_LABELS: Record<CallView['status'], string> = {
   ended: 'Wrap-up',
   closed: 'Closed',
 };
+
+/** The presence badge colour of each call status (the presence states' colours). */
+export const CALL_STATUS_CLASS: Record<CallView['status'], string> = { ringing: 'is-away', in_progress: 'is-on_call', ended: 'is-wrap_up', closed: 'is-offline' };
 
 export const DIRECTION_LABELS: Record<CallView['direction'], string> = { inbound: 'Inbound', outbound: 'Outbound' };
 
@@ -42,19 +46,8 @@ export function otherParty(call: Pick<CallView, 'direction' | 'fromNumber' | 'to
   return call.direction === 'inbound' ? call.fromNumber : call.toNumber;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-export function formatWhen(iso: string | null): string {
-  if (!iso) return '';
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? dateTime.format(t) : '';
-}
-
 /** "0:42", "12:05" from seconds; an em dash for none. */
 export function formatSeconds(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '—';
-  const s = Math.max(0, Math.round(seconds));
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+  return formatDuration(Math.round(seconds) * 1000);
 }

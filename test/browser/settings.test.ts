@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { startSeeded } from '../helpers/seeded.ts';
+import type { Api } from '../helpers/api.ts';
+import type { TestSystem } from '../helpers/system.ts';
+import { assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+
+// Settings → Call dispositions, in a real Chromium against the real server: the order, by drag and by the arrows,
+// is what the server keeps; a drag given up with Escape changes nothing.
+
+let sys: TestSystem;
+let browser: Browser;
+let admin: Api;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  assertClientBuilt();
+  let api;
+  ({ sys, api } = await startSeeded('browser_settings'));
+  admin = (await api.login('admin@acme.test')).api;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await sys?.stop();
+});
+
+async function signIn(email: string, to: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${sys.baseUrl}/login?redirect=${encodeURIComponent(to)}`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill('demo-password');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('user-name').waitFor();
+  return page;
+}
+
+/** Presses on `from`, moves in small steps onto `to`, then `finish` (release, or Escape) ends the drag. */
+async function dragByMouse(page: Page, from: Locator, to: Locator, finish: () => Promise<void> = () => page.mouse.up()): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 25, a.y + a.height / 2 + 10, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
+  await finish();
+}
+
+const serverOrder = async (): Promise<string[]> => (await admin.get('/api/v1/call-dispositions?all=true')).body.data.map((d: { name: string }) => d.name);
+
+describe('call dispositions settings', () => {
+  it('an admin reorders by drag and by the arrows; the server keeps the order; Escape puts a drag back', async () => {
+    const page = await signIn('admin@acme.test', '/settings');
+    const section = page.getByTestId('dispositions-settings');
+    const row = (name: string) => section.locator(`[data-disposition-name="${name}"]`);
+    const shown = () => section.locator('[data-disposition-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-disposition-name')));
+    await row('Busy').waitFor();
+    await section.locator('ol').scrollIntoViewIfNeeded();
+    const before = await serverOrder();
+    expect(before.slice(0, 4)).toEqual(['Answered', 'No Answer', 'Voicemail', 'Busy']);
+    expect(await shown()).toEqual(before);
+
+    // Busy to the top, by its handle.
+    await dragByMouse(page, row('Busy').getByTestId('disposition-handle'), row('Answered').getByTestId('disposition-name'));
+    const dragged = ['Busy', 'Answered', 'No Answer', 'Voicemail', ...before.slice(4)];
+    await expect.poll(serverOrder).toEqual(dragged);
+    await expect.poll(shown).toEqual(dragged);
+    await expect.poll(() => row('Busy').getByTestId('disposition-handle').isEnabled()).toBe(true);
+
+    // One step down with the arrow.
+    expect(await row('Busy').getByTestId('disposition-up').isDisabled()).toBe(true);
+    await row('Busy').getByTestId('disposition-down').click();
+    const stepped = ['Answered', 'Busy', 'No Answer', 'Voicemail', ...before.slice(4)];
+    await expect.poll(serverOrder).toEqual(stepped);
+    await expect.poll(shown).toEqual(stepped);
+    await expect.poll(() => row('Busy').getByTestId('disposition-handle').isEnabled()).toBe(true);
+
+    // A drag shows the new order while held; Escape gives it up and sends nothing.
+    await dragByMouse(page, row('Voicemail').getByTestId('disposition-handle'), row('Answered').getByTestId('disposition-name'), async () => {
+      expect((await shown())[0]).toBe('Voicemail');
+      await page.keyboard.press('Escape');
+      await page.mouse.up();
+    });
+    expect(await shown()).toEqual(stepped);
+    expect(await serverOrder()).toEqual(stepped);
+    expect(await section.getByTestId('dispositions-error').count()).toBe(0);
+  });
+});
