@@ -1,10 +1,6 @@
-import { MikroORM } from '@mikro-orm/mariadb';
-import { loadConfig } from '../config.ts';
-import { createLogger } from '../logger.ts';
-import { ormOptions } from '../db/orm.ts';
-import { checkSchemaReady } from '../db/readiness.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { rotateSipPasswords } from '../telephony/sip-credentials.service.ts';
+import { withReadyOrm } from './ready-orm.ts';
 
 /**
  * `npm run secrets:rotate`: re-encrypts every secret at rest (today: the agents' SIP
@@ -18,28 +14,17 @@ import { rotateSipPasswords } from '../telephony/sip-credentials.service.ts';
  * Prints one JSON report line; exits 1 when some row could not be decrypted with any
  * configured key (those rows are left as they are and listed by id).
  */
-const config = loadConfig();
-const logger = createLogger(config.LOG_LEVEL);
-const orm = await MikroORM.init(ormOptions(config.DATABASE_URL));
-try {
-  const problem = await checkSchemaReady(orm);
-  if (problem) {
-    logger.fatal(problem);
+await withReadyOrm(async (orm, config, logger) => {
+  const batchSize = Number(process.env.ROTATE_BATCH_SIZE ?? 500);
+  const sip = await rotateSipPasswords(orm, new SecretBox(config.SECRETS_KEYS), {
+    batchSize: Number.isInteger(batchSize) && batchSize > 0 ? batchSize : 500,
+    onBatch: (done) => logger.debug({ done }, 'rotated a batch of SIP passwords'),
+  });
+  const report = { currentKeyId: sip.currentKeyId, sipPasswords: { rotated: sip.rotated, alreadyCurrent: sip.alreadyCurrent, skipped: sip.skipped, failed: sip.failed, failedIds: sip.failedIds } };
+  if (sip.failed) {
+    logger.error(report, `${sip.failed} SIP password(s) could not be decrypted with any configured key: they were left as they are; set them again in Settings → SIP credentials`);
     process.exitCode = 1;
   } else {
-    const batchSize = Number(process.env.ROTATE_BATCH_SIZE ?? 500);
-    const sip = await rotateSipPasswords(orm, new SecretBox(config.SECRETS_KEYS), {
-      batchSize: Number.isInteger(batchSize) && batchSize > 0 ? batchSize : 500,
-      onBatch: (done) => logger.debug({ done }, 'rotated a batch of SIP passwords'),
-    });
-    const report = { currentKeyId: sip.currentKeyId, sipPasswords: { rotated: sip.rotated, alreadyCurrent: sip.alreadyCurrent, skipped: sip.skipped, failed: sip.failed, failedIds: sip.failedIds } };
-    if (sip.failed) {
-      logger.error(report, `${sip.failed} SIP password(s) could not be decrypted with any configured key: they were left as they are; set them again in Settings → SIP credentials`);
-      process.exitCode = 1;
-    } else {
-      logger.info(report, `secrets rotated to key ${sip.currentKeyId}: ${sip.rotated} re-encrypted, ${sip.alreadyCurrent} already current`);
-    }
+    logger.info(report, `secrets rotated to key ${sip.currentKeyId}: ${sip.rotated} re-encrypted, ${sip.alreadyCurrent} already current`);
   }
-} finally {
-  await orm.close(true);
-}
+});

@@ -1,17 +1,12 @@
+import type { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/mariadb';
 import type { PresenceService } from '../presence/presence.service.ts';
 import type { PresenceState } from '../../shared/realtime.ts';
+import type { AgentCallFigures, LiveCall } from '../../shared/schemas/telephony.ts';
 import { dbDate } from './calls.store.ts';
 
-export interface LiveCallView {
-  callId: number; userId: number | null; userName: string | null; direction: 'inbound' | 'outbound'; number: string;
-  status: 'ringing' | 'in_progress' | 'ended' | 'closed'; startedAt: string; answeredAt: string | null;
-}
-
-export interface AgentFigures {
-  userId: number; name: string; calls: number; answered: number; inbound: number; outbound: number;
-  averageHandleSeconds: number | null; talkSeconds: number; presenceSeconds: Record<string, number>;
-}
+type LiveCallView = z.infer<typeof LiveCall>;
+type AgentFigures = z.infer<typeof AgentCallFigures>;
 
 /** Calls ringing or in progress now, oldest first (a call left ringing for a day is not live any more). */
 export async function liveCalls(em: EntityManager, tenantId: number): Promise<LiveCallView[]> {

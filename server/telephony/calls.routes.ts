@@ -13,6 +13,15 @@ import { liveCalls, todayFigures } from './call-figures.ts';
 const LiveCalls = z.object({ data: z.array(LiveCall) });
 const TodayFigures = z.object({ date: z.string(), timezone: z.string(), from: z.string(), to: z.string(), data: z.array(AgentCallFigures) }).meta({ id: 'TodayCallFigures' });
 
+/** POST /calls/:id/answered and /ended: the console's progress reports, which differ only in what they report. */
+function progressRoute(calls: CallService, kind: 'answered' | 'ended', summary: string, description: string): RouteSpec {
+  return route({
+    method: 'post', path: `/calls/:id/${kind}`, tag: 'Calls', auth: { kind: 'user', permission: 'calls.make' }, summary, description,
+    params: IdParams, body: CallProgressBody, responses: { 200: { description: 'Call', schema: CallView } }, errors: [400, 401, 403, 404],
+    handler: (ctx, { params, body }) => { requirePrincipal(ctx); return calls.progress(ctx, params.id, kind, body); },
+  });
+}
+
 /** The REST side of calls (shared/schemas/telephony.ts); fixed paths before /calls/:id. */
 export function callRoutes(calls: CallService, wrapup: WrapupService, presence: PresenceService): RouteSpec[] {
   return [
@@ -62,20 +71,10 @@ export function callRoutes(calls: CallService, wrapup: WrapupService, presence: 
       params: IdParams, responses: { 200: { description: 'Call', schema: CallView } }, errors: [400, 401, 403, 404],
       handler: (ctx, { params }) => { requirePrincipal(ctx); return calls.get(ctx, params.id); },
     }),
-    route({
-      method: 'post', path: '/calls/:id/answered', tag: 'Calls', auth: { kind: 'user', permission: 'calls.make' },
-      summary: 'The console\'s call was answered (own call only)',
-      description: 'Sets the agent on a call. `at` defaults to now; the PBX\'s own answered time wins when it reports one.',
-      params: IdParams, body: CallProgressBody, responses: { 200: { description: 'Call', schema: CallView } }, errors: [400, 401, 403, 404],
-      handler: (ctx, { params, body }) => { requirePrincipal(ctx); return calls.progress(ctx, params.id, 'answered', body); },
-    }),
-    route({
-      method: 'post', path: '/calls/:id/ended', tag: 'Calls', auth: { kind: 'user', permission: 'calls.make' },
-      summary: 'The console\'s call ended (own call only)',
-      description: 'Puts the agent in wrap-up until the call is closed (or the tenant\'s wrap-up timeout runs out). The PBX\'s ended time and duration win when it reports them.',
-      params: IdParams, body: CallProgressBody, responses: { 200: { description: 'Call', schema: CallView } }, errors: [400, 401, 403, 404],
-      handler: (ctx, { params, body }) => { requirePrincipal(ctx); return calls.progress(ctx, params.id, 'ended', body); },
-    }),
+    progressRoute(calls, 'answered', 'The console\'s call was answered (own call only)',
+      'Sets the agent on a call. `at` defaults to now; the PBX\'s own answered time wins when it reports one.'),
+    progressRoute(calls, 'ended', 'The console\'s call ended (own call only)',
+      'Puts the agent in wrap-up until the call is closed (or the tenant\'s wrap-up timeout runs out). The PBX\'s ended time and duration win when it reports them.'),
     route({
       method: 'post', path: '/calls/:id/close', tag: 'Calls', auth: { kind: 'user', permission: 'calls.make' },
       summary: 'Wrap up an ended call: disposition, notes, and optionally the lead\'s next status and follow-up',

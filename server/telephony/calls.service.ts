@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/mariadb';
+import type { EntityManager, MikroORM } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { TenantContext } from '../http/context.ts';
 import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from '../http/errors.ts';
@@ -6,15 +6,15 @@ import { decodeCursor, encodeCursor } from '../http/pagination.ts';
 import type { Publisher } from '../realtime/publisher.ts';
 import type { Audience } from '../realtime/audience.ts';
 import type { PresenceService } from '../presence/presence.service.ts';
+import { wrapupTimeoutOf } from '../tenancy/settings.service.ts';
 import type { CallView, ScreenPop } from '../../shared/schemas/telephony.ts';
 import type { CallDirection, CallStatus } from './call.entity.ts';
 import {
-  callView, changedFields, derive, eventsOf, insertCall, mergeRows, selectView, selectViews, updateCall, wholeSeconds, withCallLocks,
+  callView, changedFields, dbJson, derive, eventsOf, insertCall, mergeRows, otherCallInProgress, selectView, selectViews, updateCall, wholeSeconds, withCallLocks,
   type CallRow, type CallViewRow,
 } from './calls.store.ts';
 import { matchNumber, normalizeNumber, screenPop, type Match } from './screen-pop.ts';
-import { wrapupTimeoutSeconds, type WrapupScheduler } from './wrapup-timeout.ts';
-import type { MikroORM } from '@mikro-orm/mariadb';
+import type { WrapupScheduler } from './wrapup-timeout.ts';
 
 export interface CallChange {
   before: CallRow | null;
@@ -66,28 +66,23 @@ export class CallService {
 
   /**
    * The tenant's default country (to read numbers written without a country code), its
-   * wrap-up timeout, and the active agent whose SIP username is `extension` (null: an
-   * unassigned call).
+   * wrap-up timeout (settings.service.ts), and the active agent whose SIP username is
+   * `extension` (null: an unassigned call).
    */
   async context(em: EntityManager, tenantId: number, extension?: string): Promise<CallContext> {
     const [row] = (await em.execute(
-      `select t.default_country, json_value(t.settings, '$.telephony.wrapupTimeoutSeconds') as wrapup, a.user_id, a.name
+      `select t.default_country, t.settings, a.user_id, a.name
          from tenants t
          left join (select c.tenant_id, c.user_id, u.name from agent_sip_credentials c join users u on u.id = c.user_id
                      where c.tenant_id = ? and c.sip_username = ? and u.is_active = 1 limit 1) a on a.tenant_id = t.id
         where t.id = ?`,
       [tenantId, extension ?? '', tenantId],
-    )) as { default_country: string; wrapup: string | null; user_id: number | null; name: string | null }[];
-    const wrapup = Number(row?.wrapup ?? 0);
+    )) as { default_country: string; settings: unknown; user_id: number | null; name: string | null }[];
     return {
       country: row?.default_country ?? 'US',
-      wrapupTimeoutSeconds: Number.isFinite(wrapup) && wrapup > 0 ? Math.floor(wrapup) : 0,
+      wrapupTimeoutSeconds: wrapupTimeoutOf({ settings: dbJson(row?.settings ?? null) }),
       agent: extension && row?.user_id != null ? { id: Number(row.user_id), name: String(row.name) } : null,
     };
-  }
-
-  async country(em: EntityManager, tenantId: number): Promise<string> {
-    return (await this.context(em, tenantId)).country;
   }
 
   /** The lead or contact at the other end: the caller of an inbound call, the callee of an outbound one. */
@@ -308,13 +303,10 @@ export class CallService {
       return;
     }
     if (call.status !== 'ended') return;
-    const busy = (await this.orm.em.fork().execute(
-      "select 1 from calls where tenant_id = ? and user_id = ? and id <> ? and status = 'in_progress' limit 1",
-      [tenantId, userId, call.id],
-    )) as unknown[];
-    if (busy.length) return;
+    const em = this.orm.em.fork();
+    if (await otherCallInProgress(em, tenantId, userId, call.id)) return;
     await this.presence.setBySystem(tenantId, userId, 'wrap_up');
-    const timeout = knownTimeout ?? (await wrapupTimeoutSeconds(this.orm, tenantId));
+    const timeout = knownTimeout ?? (await this.context(em, tenantId)).wrapupTimeoutSeconds;
     if (timeout > 0) await this.wrapups.schedule({ tenantId, userId, callId: call.id, at: Date.now() }, timeout);
   }
 
@@ -386,6 +378,7 @@ export class CallService {
   /** The screen pop for a number (the console's own inbound INVITE): the same one `call:ringing` carries. */
   async lookup(ctx: TenantContext, number: string): Promise<ScreenPop> {
     const tenantId = ctx.principal.tenantId;
-    return screenPop(ctx.em, tenantId, normalizeNumber(number, await this.country(ctx.em, tenantId)));
+    const { country } = await this.context(ctx.em, tenantId);
+    return screenPop(ctx.em, tenantId, normalizeNumber(number, country));
   }
 }

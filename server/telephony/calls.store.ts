@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { IsolationLevel, DeadlockException, LockWaitTimeoutException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/mariadb';
 import { AppError } from '../http/errors.ts';
+import { iso } from '../http/pagination.ts';
 import type { CallView } from '../../shared/schemas/telephony.ts';
 import type { CallDirection, CallStatus } from './call.entity.ts';
 import type { PbxEventName } from './pbx-event.entity.ts';
@@ -86,11 +87,13 @@ export function dbDate(v: unknown): Date | null {
   if (v instanceof Date) return v;
   return new Date(`${String(v).replace(' ', 'T')}Z`);
 }
+/** A JSON column as the driver returns it (text, or already parsed). */
+export const dbJson = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 const num = (v: unknown): number | null => (v == null ? null : Number(v));
 /** Whole seconds: what a DATETIME keeps. */
 export const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
-export function rowFromDb(r: Record<string, unknown>): CallRow {
+function rowFromDb(r: Record<string, unknown>): CallRow {
   return {
     id: Number(r.id), tenantId: Number(r.tenant_id), userId: num(r.user_id), relatedType: (r.related_type as CallRow['relatedType']) ?? null,
     relatedId: num(r.related_id), direction: r.direction as CallDirection, fromNumber: String(r.from_number), toNumber: String(r.to_number),
@@ -105,8 +108,6 @@ function viewRowFromDb(r: Record<string, unknown>): CallViewRow {
   return { ...rowFromDb(r), userName: (r.user_name as string) ?? null, relatedName: (r.related_name as string) || null, dispositionName: (r.disposition_name as string) ?? null };
 }
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
-
 /** The API's view of a call; the recording URL only for holders of calls.recordings.view (never in a pushed event). */
 export function callView(c: CallViewRow, withRecording: boolean): CallView {
   return {
@@ -119,7 +120,7 @@ export function callView(c: CallViewRow, withRecording: boolean): CallView {
 }
 
 /** Calls with the names their view shows; `where` is appended after the tenant condition (alias c). */
-export const VIEW_SELECT = `select c.*, u.name as user_name, d.name as disposition_name,
+const VIEW_SELECT = `select c.*, u.name as user_name, d.name as disposition_name,
        case c.related_type when 'lead' then l.name when 'contact' then trim(concat(ct.first_name, ' ', coalesce(ct.last_name, ''))) end as related_name
   from calls c
   left join users u on u.id = c.user_id
@@ -136,6 +137,15 @@ export async function selectViews(em: EntityManager, tenantId: number, where: st
 export async function selectView(em: EntityManager, tenantId: number, id: number): Promise<CallViewRow | null> {
   const [row] = await selectViews(em, tenantId, 'and c.id = ?', [id]);
   return row ?? null;
+}
+
+/** Whether the agent has a call in progress other than `callId` (which keeps them on a call rather than in wrap-up). */
+export async function otherCallInProgress(em: EntityManager, tenantId: number, userId: number, callId: number): Promise<boolean> {
+  const rows = (await em.execute(
+    "select 1 from calls where tenant_id = ? and user_id = ? and id <> ? and status = 'in_progress' limit 1",
+    [tenantId, userId, callId],
+  )) as unknown[];
+  return rows.length > 0;
 }
 
 // ---------------------------------------------------------------- derivation
@@ -169,7 +179,7 @@ export function derive(row: CallRow, events: StoredPbxEvent[]): CallRow {
 }
 
 /** Folds `other` into `into`: ids and facts `into` lacks come from `other`; the earliest start wins. */
-export function absorbInto(into: CallRow, other: CallRow): CallRow {
+function absorbInto(into: CallRow, other: CallRow): CallRow {
   const next = { ...into };
   for (const k of ['pbxCallId', 'sipCallId', 'consoleCallId', 'extension', 'userId', 'recordingUrl', 'answeredAt', 'endedAt', 'dispositionId', 'wrapupNotes', 'closedAt'] as const) {
     if (next[k] == null && other[k] != null) (next as Record<string, unknown>)[k] = other[k];
@@ -261,7 +271,7 @@ export async function eventsOf(em: EntityManager, tenantId: number, callIds: num
   )) as Record<string, unknown>[];
   return rows.map((r) => ({
     id: Number(r.id), event: r.event as PbxEventName, occurredAt: dbDate(r.occurred_at)!,
-    payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+    payload: dbJson<Record<string, unknown>>(r.payload),
   }));
 }
 
@@ -299,7 +309,7 @@ export function changedFields(before: CallRow, next: CallRow): (keyof typeof COL
 }
 
 /** Moves `other`'s PBX events to `into` and deletes `other` (its ids go to `into` in the caller's update). */
-export async function deleteAbsorbed(em: EntityManager, tenantId: number, intoId: number, otherId: number): Promise<void> {
+async function deleteAbsorbed(em: EntityManager, tenantId: number, intoId: number, otherId: number): Promise<void> {
   await em.execute('update pbx_events set call_id = ? where tenant_id = ? and call_id = ?', [intoId, tenantId, otherId], 'run');
   await em.execute('delete from calls where tenant_id = ? and id = ?', [tenantId, otherId], 'run');
 }

@@ -1,7 +1,7 @@
-import { parsePhoneNumberWithError, type CountryCode } from 'libphonenumber-js/max';
 import type { EntityManager } from '@mikro-orm/mariadb';
 import type { ScreenPop } from '../../shared/schemas/telephony.ts';
-import { dbDate } from './calls.store.ts';
+import { toE164 } from '../common/phone.ts';
+import { dbDate, dbJson } from './calls.store.ts';
 
 /**
  * A number as a call reports it, in E.164 when it is a valid phone number for the
@@ -11,8 +11,7 @@ export function normalizeNumber(raw: string, defaultCountry: string): string {
   const text = raw.trim();
   if (!/^[+\d(][\d\s().-]{2,}$/.test(text)) return text;
   try {
-    const parsed = parsePhoneNumberWithError(text, { defaultCountry: defaultCountry as CountryCode });
-    return parsed.isValid() ? parsed.number : text;
+    return toE164(text, defaultCountry);
   } catch {
     return text;
   }
@@ -85,8 +84,7 @@ export async function screenPop(em: EntityManager, tenantId: number, number: str
       [tenantId, m.id],
     )) as Record<string, unknown>[];
     if (a) {
-      const payload = (typeof a.payload === 'string' ? JSON.parse(a.payload) : a.payload) as Record<string, unknown> | null;
-      latestActivity = { type: String(a.type), createdAt: dbDate(a.created_at)?.toISOString() ?? null, summary: activitySummary(String(a.type), payload) };
+      latestActivity = { type: String(a.type), createdAt: dbDate(a.created_at)?.toISOString() ?? null, summary: activitySummary(String(a.type), dbJson(a.payload)) };
     }
   }
   return { number, match: m, latestActivity };

@@ -3,9 +3,10 @@ import { AgentSipCredential, type IAgentSipCredential } from './agent-sip-creden
 import { User } from '../tenancy/user.entity.ts';
 import { Tenant } from '../tenancy/tenant.entity.ts';
 import { iceServersOf } from '../tenancy/settings.service.ts';
-import { audit } from '../audit/audit.service.ts';
+import { audit, diff } from '../audit/audit.service.ts';
 import type { TenantContext } from '../http/context.ts';
 import { AppError, ConflictError, NotFoundError, UnprocessableError } from '../http/errors.ts';
+import { iso } from '../http/pagination.ts';
 import type { Publisher } from '../realtime/publisher.ts';
 import { SecretBoxError, sipPasswordAad, type SecretBox } from '../security/secret-box.ts';
 import type { OwnSipCredentials, SipCredentialsView } from '../../shared/schemas/telephony.ts';
@@ -25,8 +26,6 @@ export class SipPasswordUnreadableError extends AppError {
     super(409, 'sip_password_unreadable', 'Your SIP password is stored but cannot be read (it was altered, or the key it was encrypted with is no longer configured). Ask an administrator to set your SIP password again.');
   }
 }
-
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 /** What an administrator sees of one agent's credentials: never the password. */
 function adminView(c: IAgentSipCredential, userName: string): SipCredentialsView {
@@ -108,8 +107,7 @@ export class SipCredentialService {
         r = em.create(AgentSipCredential, { tenant: tenantId, user: userId, ...fields, passwordCiphertext: enc!.ciphertext, passwordKeyId: enc!.keyId } as never);
       }
       await em.flush();
-      const changed: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(fields)) if (!before || (before as Record<string, unknown>)[k] !== v) changed[k] = before ? { from: (before as Record<string, unknown>)[k], to: v } : v;
+      const changed = before ? diff(before, fields) : fields;
       // Only the fact that the password changed is audited, never the password (nor its ciphertext).
       audit(em, ctx, {
         tenantId, userId: ctx.principal.userId, action: existing ? 'sip_credentials.updated' : 'sip_credentials.created', entityType: 'agent_sip_credential', entityId: r.id,

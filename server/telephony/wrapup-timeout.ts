@@ -2,6 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import type { MikroORM } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { PresenceService } from '../presence/presence.service.ts';
+import { otherCallInProgress } from './calls.store.ts';
 
 export const WRAPUP_QUEUE = 'wrapup';
 export type WrapupJobName = 'wrapup-timeout';
@@ -14,16 +15,6 @@ export interface WrapupJobData {
 }
 
 export const wrapupJobId = (tenantId: number, callId: number) => `wrapup-${tenantId}-${callId}`;
-
-/**
- * The tenant's wrap-up timeout (`telephony.wrapupTimeoutSeconds` in the tenant's
- * settings; 0, the default, means the agent leaves wrap-up by closing the call).
- */
-export async function wrapupTimeoutSeconds(orm: MikroORM | { em: MikroORM['em'] }, tenantId: number): Promise<number> {
-  const [row] = (await orm.em.fork().execute("select json_value(settings, '$.telephony.wrapupTimeoutSeconds') as s from tenants where id = ?", [tenantId])) as { s: string | null }[];
-  const n = Number(row?.s ?? 0);
-  return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
-}
 
 /** Schedules "back to available after the timeout" for an agent who just went to wrap-up. */
 export class WrapupScheduler {
@@ -50,11 +41,7 @@ export async function processWrapupTimeout(orm: MikroORM, presence: PresenceServ
   const cur = await presence.current(tenantId, userId);
   if (!cur || cur.state !== 'wrap_up' || Date.parse(cur.since) > at) return 'skipped';
   // A call of theirs in progress (or ringing into one) keeps them where the call puts them.
-  const busy = (await orm.em.fork().execute(
-    "select 1 from calls where tenant_id = ? and user_id = ? and id <> ? and status = 'in_progress' limit 1",
-    [tenantId, userId, callId],
-  )) as unknown[];
-  if (busy.length) return 'skipped';
+  if (await otherCallInProgress(orm.em.fork(), tenantId, userId, callId)) return 'skipped';
   await presence.setBySystem(tenantId, userId, 'available');
   return 'available';
 }

@@ -9,7 +9,7 @@ import { LeadActivity, type ILeadActivity } from '../crm/lead-activity.entity.ts
 import { activityView } from '../crm/lead-views.ts';
 import type { LeadService, MovePlan } from '../crm/leads.service.ts';
 import type { CallView } from '../../shared/schemas/telephony.ts';
-import { callView, type CallRow } from './calls.store.ts';
+import { callView, wholeSeconds, type CallRow } from './calls.store.ts';
 import type { CallService } from './calls.service.ts';
 
 export interface CloseCallBody {
@@ -79,7 +79,7 @@ export class WrapupService {
       if (plan.noop) plan = null;
     }
 
-    const closedAt = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const closedAt = wholeSeconds(new Date());
     const after: CallRow = {
       ...call, status: 'closed', dispositionId: disposition.id, wrapupNotes: notes, closedAt,
       ...(lead ? { relatedType: 'lead' as const, relatedId: lead.id } : {}),

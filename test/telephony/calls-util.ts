@@ -9,6 +9,27 @@ import { sql } from '../helpers/seeded.ts';
 export const WEBHOOK = '/webhooks/pbx';
 export const CALLS = '/api/v1/calls';
 
+/**
+ * What the call tests start from: `emails` signed in (clients and access tokens, in order), a PBX key
+ * made by the first of them (an admin), user ids by email, tenant ids by name, and Acme's id and
+ * call dispositions by name.
+ */
+export async function signInForCalls(sys: TestSystem, api: Api, emails: string[], pbxKeyName = 'PBX') {
+  const sessions = await Promise.all(emails.map((e) => api.login(e)));
+  const pbxKey = await sessions[0].api.post('/api/v1/api-keys', { name: pbxKeyName, scopes: ['pbx'] });
+  const users: Record<string, number> = Object.fromEntries((await sql(sys, 'select id, email from users')).map((r) => [r.email, Number(r.id)]));
+  const tenants: Record<string, number> = Object.fromEntries((await sql(sys, 'select id, name from tenants')).map((r) => [r.name, Number(r.id)]));
+  const acme = tenants['Acme Support'];
+  const disp: Record<string, number> = Object.fromEntries((await sql(sys, 'select id, name from call_dispositions where tenant_id = ?', [acme])).map((r) => [r.name, Number(r.id)]));
+  return {
+    apis: sessions.map((s) => s.api),
+    tokens: Object.fromEntries(sessions.map((s) => [s.user.email, s.accessToken])) as Record<string, string>,
+    pbxKey,
+    pbx: api.as(pbxKey.body.key),
+    users, tenants, acme, disp,
+  };
+}
+
 let n = 0;
 /** A fresh PBX call id / SIP Call-ID. */
 export const pbxId = (p = 'pbx') => `${p}-${Date.now().toString(36)}-${++n}`;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
-import { CALLS, at, callEvents, callRow, expectError, pbxId, send, startBody, startCall, uuid } from './calls-util.ts';
+import { CALLS, at, callEvents, callRow, expectError, pbxId, send, signInForCalls, startBody, startCall, uuid } from './calls-util.ts';
 
 /**
  * The console's side of calls through the API: reporting a call (idempotent on
@@ -25,14 +25,11 @@ let globex: number;
 
 beforeAll(async () => {
   ({ sys, api } = await startSeeded('tel_calls'));
-  const sessions = await Promise.all(['admin@acme.test', 'agent1@acme.test', 'agent2@acme.test', 'supervisor@acme.test', 'viewer@acme.test', 'admin@globex.test'].map((e) => api.login(e)));
-  let admin: Api;
-  [admin, agent, agent2, supervisor, viewer, globexAdmin] = sessions.map((s) => s.api);
-  const key = await admin.post('/api/v1/api-keys', { name: 'PBX', scopes: ['pbx'] });
-  pbx = api.as(key.body.key);
-  users = Object.fromEntries((await sql(sys, 'select id, email from users')).map((r) => [r.email, Number(r.id)]));
-  const tenants = Object.fromEntries((await sql(sys, 'select id, name from tenants')).map((r) => [r.name, Number(r.id)]));
-  acme = tenants['Acme Support'];
+  const emails = ['admin@acme.test', 'agent1@acme.test', 'agent2@acme.test', 'supervisor@acme.test', 'viewer@acme.test', 'admin@globex.test'];
+  let apis: Api[];
+  let tenants: Record<string, number>;
+  ({ apis, pbx, users, tenants, acme } = await signInForCalls(sys, api, emails));
+  [, agent, agent2, supervisor, viewer, globexAdmin] = apis;
   globex = tenants['Globex Sales'];
 });
 afterAll(async () => {

@@ -5,6 +5,7 @@ import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
 import { connectSocket, sleep, until, type ClientSocket } from '../helpers/sockets.ts';
 import { SecretBox, sipPasswordAad } from '../../server/security/secret-box.ts';
+import { auditRows } from '../tenancy/util.ts';
 
 /**
  * Agents' SIP credentials (seed 003 agent_sip_credentials, DESIGN §2: "SIP passwords are
@@ -52,10 +53,7 @@ async function row(userId: number) {
   const [r] = await sql(sys, 'select * from agent_sip_credentials where user_id = ?', [userId]);
   return r as Record<string, any> | undefined;
 }
-async function auditOf(action: string) {
-  const rows = await sql(sys, 'select * from audit_logs where tenant_id = ? and action = ? order by id desc', [ids.acme, action]);
-  return rows.map((r) => ({ ...r, changes: typeof r.changes === 'string' ? JSON.parse(r.changes) : r.changes }));
-}
+const auditOf = (action: string) => auditRows(sys, ids.acme, action);
 
 beforeAll(async () => {
   globalThis.fetch = async (input: any, init?: any) => {

@@ -5,6 +5,7 @@ import type { Api } from '../helpers/api.ts';
 import { connectSocket, sleep, until, type ClientSocket } from '../helpers/sockets.ts';
 import { seedDemo, DEFAULT_DISPOSITIONS } from '../../server/db/seed.ts';
 import { SecretBox } from '../../server/security/secret-box.ts';
+import { auditRows } from '../tenancy/util.ts';
 
 /**
  * Seed 003's call_dispositions, per tenant: the seeded defaults, CRUD, order, exactly one
@@ -35,10 +36,7 @@ async function dbRows(tenantId: number) {
 const defaultsOf = async (tenantId: number) => (await dbRows(tenantId)).filter((d) => d.isDefault).map((d) => d.name);
 const byName = async (name: string, tenantId = acme) => (await dbRows(tenantId)).find((d) => d.name === name)!;
 const callsWith = async (id: number) => Number((await sql(sys, 'select count(*) n from calls where disposition_id = ?', [id]))[0].n);
-async function auditOf(action: string) {
-  const rows = await sql(sys, 'select * from audit_logs where tenant_id = ? and action = ? order by id desc', [acme, action]);
-  return rows.map((r) => ({ ...r, changes: typeof r.changes === 'string' ? JSON.parse(r.changes) : r.changes }));
-}
+const auditOf = (action: string) => auditRows(sys, acme, action);
 async function create(name: string, extra: Record<string, unknown> = {}) {
   const res = await admin.post(base, { name, ...extra });
   expect(res.status, JSON.stringify(res.body)).toBe(201);

@@ -3,7 +3,7 @@ import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
 import { command, connectSocket, sleep, until, type ClientSocket } from '../helpers/sockets.ts';
-import { CALLS, at, callEvents, expectError, got, pbxId, send, startCall } from './calls-util.ts';
+import { CALLS, at, callEvents, expectError, got, pbxId, send, startCall, signInForCalls } from './calls-util.ts';
 
 /**
  * What supervisors watch: the live call events and who receives them (the agent,
@@ -29,13 +29,9 @@ const open: ClientSocket[] = [];
 beforeAll(async () => {
   ({ sys, api } = await startSeeded('tel_live'));
   const emails = ['admin@acme.test', 'agent1@acme.test', 'agent2@acme.test', 'supervisor@acme.test', 'viewer@acme.test', 'support@acme.test'];
-  const sessions = await Promise.all(emails.map((e) => api.login(e)));
-  tokens = Object.fromEntries(sessions.map((s) => [s.user.email, s.accessToken]));
-  [admin, agent, agent2, supervisor, viewer] = sessions.map((s) => s.api);
-  pbx = api.as((await admin.post('/api/v1/api-keys', { name: 'PBX', scopes: ['pbx'] })).body.key);
-  users = Object.fromEntries((await sql(sys, 'select id, email from users')).map((r) => [r.email, Number(r.id)]));
-  [{ id: acme }] = (await sql(sys, "select id from tenants where name = 'Acme Support'")).map((r) => ({ id: Number(r.id) }));
-  disp = Object.fromEntries((await sql(sys, 'select id, name from call_dispositions where tenant_id = ?', [acme])).map((r) => [r.name, Number(r.id)]));
+  let apis: Api[];
+  ({ apis, tokens, pbx, users, acme, disp } = await signInForCalls(sys, api, emails));
+  [admin, agent, agent2, supervisor, viewer] = apis;
 });
 afterAll(async () => {
   for (const s of open) s.close();

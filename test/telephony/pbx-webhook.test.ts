@@ -4,7 +4,7 @@ import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
 import { connectSocket, until, type ClientSocket } from '../helpers/sockets.ts';
 import {
-  CALLS, WEBHOOK, at, callEvents, callRow, callsFingerprint, expectError, got, pbxId, post, rowsFor, send, sipId, startBody, uuid,
+  CALLS, WEBHOOK, at, callEvents, callRow, callsFingerprint, expectError, got, pbxId, post, rowsFor, send, signInForCalls, sipId, startBody, uuid,
 } from './calls-util.ts';
 
 /**
@@ -30,19 +30,16 @@ const open: ClientSocket[] = [];
 
 beforeAll(async () => {
   ({ sys, api } = await startSeeded('tel_pbx'));
-  const sessions = await Promise.all(['admin@acme.test', 'agent1@acme.test', 'agent2@acme.test', 'supervisor@acme.test', 'viewer@acme.test', 'admin@globex.test'].map((e) => api.login(e)));
-  tokens = Object.fromEntries(sessions.map((s) => [s.user.email, s.accessToken]));
-  const [admin, , , , , globexAdmin] = sessions.map((s) => s.api);
-  [, agent, agent2, supervisor] = sessions.map((s) => s.api);
-  const key = await admin.post('/api/v1/api-keys', { name: 'Asterisk', scopes: ['pbx'] });
+  const emails = ['admin@acme.test', 'agent1@acme.test', 'agent2@acme.test', 'supervisor@acme.test', 'viewer@acme.test', 'admin@globex.test'];
+  const setup = await signInForCalls(sys, api, emails, 'Asterisk');
+  ({ tokens, pbx, users, acme } = setup);
+  const [, , , , , globexAdmin] = setup.apis;
+  [, agent, agent2, supervisor] = setup.apis;
+  const key = setup.pbxKey;
   const gkey = await globexAdmin.post('/api/v1/api-keys', { name: 'Globex Asterisk', scopes: ['pbx'] });
   expect([key.status, gkey.status]).toEqual([201, 201]);
-  pbx = api.as(key.body.key);
   globexPbx = api.as(gkey.body.key);
-  users = Object.fromEntries((await sql(sys, 'select id, email from users')).map((r) => [r.email, Number(r.id)]));
-  const tenants = Object.fromEntries((await sql(sys, 'select id, name from tenants')).map((r) => [r.name, Number(r.id)]));
-  acme = tenants['Acme Support'];
-  globex = tenants['Globex Sales'];
+  globex = setup.tenants['Globex Sales'];
 });
 afterAll(async () => {
   for (const s of open) s.close();

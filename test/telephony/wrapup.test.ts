@@ -3,7 +3,7 @@ import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
 import { command, connectSocket, until, type ClientSocket } from '../helpers/sockets.ts';
-import { CALLS, at, callEvents, endedCall, expectError, got, pbxId, send, startCall } from './calls-util.ts';
+import { CALLS, at, callEvents, endedCall, expectError, got, pbxId, send, startCall, signInForCalls } from './calls-util.ts';
 
 /**
  * The wrap-up of a call: the rules (a disposition; notes when it requires them;
@@ -28,14 +28,9 @@ const open: ClientSocket[] = [];
 
 beforeAll(async () => {
   ({ sys, api } = await startSeeded('tel_wrapup', { ROLE: 'all' }));
-  const sessions = await Promise.all(['admin@acme.test', 'agent1@acme.test', 'supervisor@acme.test'].map((e) => api.login(e)));
-  tokens = Object.fromEntries(sessions.map((s) => [s.user.email, s.accessToken]));
-  admin = sessions[0].api;
-  [, agent, supervisor] = sessions.map((s) => s.api);
-  pbx = api.as((await admin.post('/api/v1/api-keys', { name: 'PBX', scopes: ['pbx'] })).body.key);
-  users = Object.fromEntries((await sql(sys, 'select id, email from users')).map((r) => [r.email, Number(r.id)]));
-  [{ id: acme }] = (await sql(sys, "select id from tenants where name = 'Acme Support'")).map((r) => ({ id: Number(r.id) }));
-  disp = Object.fromEntries((await sql(sys, 'select id, name from call_dispositions where tenant_id = ?', [acme])).map((r) => [r.name, Number(r.id)]));
+  let apis: Api[];
+  ({ apis, tokens, pbx, users, acme, disp } = await signInForCalls(sys, api, ['admin@acme.test', 'agent1@acme.test', 'supervisor@acme.test']));
+  [admin, agent, supervisor] = apis;
   st = Object.fromEntries((await sql(sys, 'select id, name from lead_statuses where tenant_id = ?', [acme])).map((r) => [r.name, Number(r.id)]));
 });
 afterAll(async () => {
