@@ -23,6 +23,7 @@ const AREA_VIEWS: Partial<Record<string, () => Promise<RouteComponent>>> = {
   dashboard: () => import('@/components/Dashboard/DashboardView.vue'),
   leads: () => import('@/components/Leads/LeadsBoardView.vue'),
   calls: () => import('@/components/Telephony/CallHistoryView.vue'),
+  contacts: () => import('@/components/Contacts/ContactsView.vue'),
   settings: () => import('@/components/Settings/SettingsView.vue'),
 };
 

@@ -27,3 +27,26 @@ export function maybeE164(input: string, defaultCountry: string): string | null 
     return null;
   }
 }
+
+/**
+ * How a search text matches stored E.164 numbers, or null when it does not read as a phone number.
+ * `exact` is its E.164 form when it makes a possible number. `like` is a LIKE pattern for a partial
+ * number: "+1415…" as a prefix (a range of a (tenant, phone) index); digits without "+" that are not a
+ * whole valid number ("555-0123") anywhere in the number, which reads every number of the tenant.
+ */
+export function phoneSearch(text: string, defaultCountry: string): { exact: string | null; like: string | null } | null {
+  if (!/^[+\d(][\d\s().-]{2,}$/.test(text)) return null;
+  const exact = maybeE164(text, defaultCountry);
+  const digits = text.replace(/[^\d+]/g, '');
+  let like: string | null = null;
+  if (digits.length >= 3 && (digits.startsWith('+') || !isValidPhone(text, defaultCountry))) like = `${digits.startsWith('+') ? digits : `%${digits}`}%`;
+  return { exact, like };
+}
+
+function isValidPhone(text: string, defaultCountry: string): boolean {
+  try {
+    return parsePhoneNumberWithError(text, { defaultCountry: defaultCountry as CountryCode }).isValid();
+  } catch {
+    return false;
+  }
+}

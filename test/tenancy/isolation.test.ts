@@ -23,7 +23,7 @@ let acmeId: number;
 let globexId: number;
 
 /** Rows Globex owns, made through Globex's own admin. */
-const g = { user: {} as any, invitation: {} as any, apiKey: {} as any, reason: {} as any, lead: {} as any, status: {} as any, notification: {} as any, sipAgent: {} as any, disposition: {} as any, call: {} as any };
+const g = { user: {} as any, invitation: {} as any, apiKey: {} as any, reason: {} as any, lead: {} as any, status: {} as any, notification: {} as any, sipAgent: {} as any, disposition: {} as any, call: {} as any, contact: {} as any };
 
 beforeAll(async () => {
   ({ sys, api } = await startSeeded('isolation'));
@@ -56,6 +56,9 @@ beforeAll(async () => {
   expect(call.status).toBe(201);
   expect((await globex.post(`/api/v1/calls/${call.body.id}/ended`, {})).status).toBe(200);
   g.call = call.body;
+  const contact = await globex.post('/api/v1/contacts', { firstName: 'Globex-only', lastName: 'Contact', phone: '020 7946 0960' });
+  expect(contact.status).toBe(201);
+  g.contact = contact.body;
   g.user = u.body;
   g.invitation = i.body;
   g.apiKey = k.body;
@@ -79,6 +82,7 @@ const globexRows = async () => ({
   sipCredentials: (await sql(sys, 'select * from agent_sip_credentials where user_id = ?', [g.sipAgent.id]))[0],
   disposition: (await sql(sys, 'select * from call_dispositions where id = ?', [g.disposition.id]))[0],
   call: (await sql(sys, 'select * from calls where id = ?', [g.call.id]))[0],
+  contact: (await sql(sys, 'select * from contacts where id = ?', [g.contact.id]))[0],
   pbxEvents: await sql(sys, 'select id, call_id from pbx_events where tenant_id = ? order by id', [globexId]),
   leadActivities: await sql(sys, 'select id from lead_activities where lead_id = ? order by id', [g.lead.id]),
   refreshTokens: await sql(sys, 'select id, revoked_at from refresh_tokens where user_id = ? order by id', [g.user.id]),
@@ -86,7 +90,7 @@ const globexRows = async () => ({
 });
 
 /** Words of Globex's rows that must never show up in an answer to Acme. */
-const globexSecrets = () => [g.user.email, g.user.name, g.invitation.email, g.apiKey.name, g.apiKey.prefix, g.reason.name, g.lead.name, g.status.name, g.disposition.name, '2001', 'Globex', 'globex.test'];
+const globexSecrets = () => [g.user.email, g.user.name, g.invitation.email, g.apiKey.name, g.apiKey.prefix, g.reason.name, g.lead.name, g.status.name, g.disposition.name, g.contact.name, g.contact.phone, '2001', 'Globex', 'globex.test'];
 
 /**
  * Per `:id` route, which Globex row to aim at and a body that passes
@@ -117,6 +121,8 @@ const TARGETS: Record<string, { row: () => any; body?: Record<string, unknown> }
   'POST /calls/:id/answered': { row: () => g.call, body: { sipCallId: 'hijack@sip.test' } },
   'POST /calls/:id/ended': { row: () => g.call, body: {} },
   'POST /calls/:id/close': { row: () => g.call, body: { dispositionId: 1, notes: 'Hijacked wrap-up' } },
+  'GET /contacts/:id': { row: () => g.contact },
+  'PATCH /contacts/:id': { row: () => g.contact, body: { firstName: 'Hijacked', phone: '+12025550199' } },
 };
 const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
 

@@ -1,0 +1,350 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { sql, startSeeded } from '../helpers/seeded.ts';
+import type { Api } from '../helpers/api.ts';
+import type { TestSystem } from '../helpers/system.ts';
+import { assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { SecretBox } from '../../server/security/secret-box.ts';
+
+// Settings → SIP credentials, Softphone network (STUN/TURN) and Call dispositions, driven by an admin in a real
+// Chromium against the real server: each step is checked on the screen (what the admin reads) and on the server
+// (the API, and for the SIP password the database row itself).
+
+let sys: TestSystem;
+let api: Api;
+let browser: Browser;
+let admin: Api;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  assertClientBuilt();
+  ({ sys, api } = await startSeeded('browser_telephony'));
+  admin = (await api.login('admin@acme.test')).api;
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await sys?.stop();
+});
+
+async function signIn(email: string, to: string): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${sys.baseUrl}/login?redirect=${encodeURIComponent(to)}`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill('demo-password');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('user-name').waitFor();
+  return page;
+}
+
+const userId = async (email: string): Promise<number> => Number((await sql(sys, 'select id from users where email = ?', [email]))[0].id);
+const sipRows = (id: number) => sql<{ sip_ws_url: string; sip_username: string; sip_domain: string; display_name: string | null; auto_register: number; password_ciphertext: string; password_key_id: string }>(
+  sys, 'select * from agent_sip_credentials where user_id = ?', [id],
+);
+/** The field error shown under one input of the SIP form. */
+const fieldError = (form: Locator, testId: string) => form.locator('label', { has: form.page().getByTestId(testId) }).locator('.field-error');
+
+describe('SIP credentials settings', () => {
+  it('an admin sets an agent’s credentials (password encrypted, never shown), bad input is refused with the server’s words, and removes them', async () => {
+    const caseyId = await userId('support@acme.test');
+    const casey = (await api.login('support@acme.test')).api;
+    const password = 'Casey-S1p-Pa55!';
+    const page = await signIn('admin@acme.test', '/settings');
+    const section = page.getByTestId('sip-credentials-settings');
+    const row = section.getByTestId(`sip-row-${caseyId}`);
+    const form = section.getByTestId('sip-form');
+
+    await expect.poll(() => row.getAttribute('data-configured')).toBe('false');
+    await expect.poll(() => row.getByTestId('sip-status').textContent()).toBe('Not configured');
+    expect(await section.getByTestId('sip-configured-count').textContent()).toBe('2 configured');
+    expect(await sipRows(caseyId)).toEqual([]);
+    expect((await casey.get('/api/v1/sip-credentials/me')).status).toBe(404);
+
+    // Set up, with a WebSocket URL that is not ws:// or wss://: the server's message shows under the field; nothing is stored.
+    await row.getByTestId('sip-edit').click();
+    await form.waitFor();
+    await form.getByTestId('sip-ws-url').fill('https://pbx.acme.test:8089/ws');
+    await form.getByTestId('sip-username-input').fill('1003');
+    await form.getByTestId('sip-password').fill(password);
+    await form.getByTestId('sip-domain').fill('pbx.acme.test');
+    await form.getByTestId('sip-display-name').fill('Casey (Support)');
+    await form.getByTestId('sip-auto-register').setChecked(false);
+    await form.getByTestId('sip-save').click();
+    await expect.poll(() => fieldError(form, 'sip-ws-url').textContent()).toBe('must be a ws:// or wss:// URL');
+    expect(await section.getByTestId('sip-error').innerText()).toBe('Check the highlighted fields.');
+    expect(await form.getByTestId('sip-ws-url').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.locator('.field-error').count()).toBe(1);
+    expect(await sipRows(caseyId)).toEqual([]);
+    expect((await admin.get('/api/v1/sip-credentials')).body.data.map((c: { userId: number }) => c.userId)).not.toContain(caseyId);
+
+    // A username another agent has: the server's 409 is shown, under the field too; still nothing stored.
+    await form.getByTestId('sip-ws-url').fill('wss://pbx.acme.test:8089/ws');
+    await form.getByTestId('sip-username-input').fill('1001');
+    await form.getByTestId('sip-save').click();
+    await expect.poll(() => section.getByTestId('sip-error').innerText()).toBe('The SIP username 1001 is already used by Alex Agent.');
+    expect(await fieldError(form, 'sip-username-input').textContent()).toBe('is used by another agent of this tenant');
+    expect(await fieldError(form, 'sip-ws-url').count()).toBe(0);
+    expect(await sipRows(caseyId)).toEqual([]);
+
+    // Cancelled: the form closes, and so does its error; opened again, it starts clean.
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => form.count()).toBe(0);
+    expect(await section.getByTestId('sip-error').count()).toBe(0);
+    await row.getByTestId('sip-edit').click();
+    await form.waitFor();
+    expect(await form.locator('.field-error').count()).toBe(0);
+    expect(await form.getByTestId('sip-password').inputValue()).toBe('');
+    await form.getByTestId('sip-ws-url').fill('wss://pbx.acme.test:8089/ws');
+    await form.getByTestId('sip-password').fill(password);
+    await form.getByTestId('sip-domain').fill('pbx.acme.test');
+    await form.getByTestId('sip-display-name').fill('Casey (Support)');
+    await form.getByTestId('sip-auto-register').setChecked(false);
+
+    // Corrected: saved.
+    await form.getByTestId('sip-username-input').fill('1003');
+    await form.getByTestId('sip-save').click();
+    await expect.poll(() => section.getByTestId('sip-notice').innerText()).toBe('Casey Support’s SIP credentials are saved; their softphone picks them up at once.');
+    expect(await form.count()).toBe(0);
+    expect(await section.getByTestId('sip-error').count()).toBe(0);
+
+    // (a) The list shows them, never the password (not in the text, not anywhere in the page).
+    expect(await row.getAttribute('data-configured')).toBe('true');
+    expect(await row.getByTestId('sip-username').innerText()).toBe('1003');
+    const rowText = await row.textContent();
+    for (const shown of ['Casey Support', 'pbx.acme.test', 'wss://pbx.acme.test:8089/ws', 'Configured', 'Registers on demand']) expect(rowText).toContain(shown);
+    expect(await row.getByTestId('sip-status').textContent()).toBe('Configured');
+    expect(rowText).not.toContain(password);
+    expect(await section.getByTestId('sip-configured-count').textContent()).toBe('3 configured');
+    expect(await page.content()).not.toContain(password);
+    const listed = (await admin.get('/api/v1/sip-credentials')).body.data.find((c: { userId: number }) => c.userId === caseyId);
+    expect(listed).toMatchObject({ wsUrl: 'wss://pbx.acme.test:8089/ws', username: '1003', domain: 'pbx.acme.test', displayName: 'Casey (Support)', autoRegister: false, hasPassword: true });
+    expect(JSON.stringify(listed)).not.toContain(password);
+
+    // (b) The row holds the password encrypted, with the id of the key that did it.
+    const [stored] = await sipRows(caseyId);
+    expect(stored).toMatchObject({ sip_ws_url: 'wss://pbx.acme.test:8089/ws', sip_username: '1003', sip_domain: 'pbx.acme.test', display_name: 'Casey (Support)' });
+    expect(Number(stored.auto_register)).toBe(0);
+    expect(stored.password_ciphertext).not.toBe(password);
+    expect(stored.password_ciphertext).not.toContain(password);
+    expect(Buffer.from(stored.password_ciphertext, 'base64').toString('latin1')).not.toContain(password);
+    expect(stored.password_key_id).toBe(new SecretBox(sys.config.SECRETS_KEYS).currentKeyId);
+
+    // (c) The agent themself gets the password back.
+    const own = await casey.get('/api/v1/sip-credentials/me');
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ wsUrl: 'wss://pbx.acme.test:8089/ws', username: '1003', password, domain: 'pbx.acme.test', displayName: 'Casey (Support)', autoRegister: false });
+
+    // Editing without typing a password keeps the stored one; the form never shows it.
+    await row.getByTestId('sip-edit').click();
+    await form.waitFor();
+    expect(await form.getByTestId('sip-password').inputValue()).toBe('');
+    expect(await form.getByTestId('sip-password').getAttribute('placeholder')).toBe('Stored: leave empty to keep it');
+    expect(await form.getByTestId('sip-ws-url').inputValue()).toBe('wss://pbx.acme.test:8089/ws');
+    expect(await form.getByTestId('sip-auto-register').isChecked()).toBe(false);
+    await form.getByTestId('sip-auto-register').setChecked(true);
+    await form.getByTestId('sip-save').click();
+    await expect.poll(() => row.textContent()).toContain('Registers automatically');
+    expect((await sipRows(caseyId))[0].password_ciphertext).toBe(stored.password_ciphertext);
+    expect((await casey.get('/api/v1/sip-credentials/me')).body).toMatchObject({ password, autoRegister: true });
+
+    // Remove, after the confirmation.
+    await row.getByTestId('sip-remove').click();
+    const confirm = section.getByTestId('sip-remove-panel');
+    expect(await confirm.innerText()).toContain('Remove Casey Support’s SIP credentials?');
+    await confirm.getByTestId('sip-remove-confirm').click();
+    await expect.poll(() => section.getByTestId('sip-notice').innerText()).toBe('Casey Support’s SIP credentials were removed; their softphone unregisters.');
+    expect(await row.getAttribute('data-configured')).toBe('false');
+    expect(await row.getByTestId('sip-status').textContent()).toBe('Not configured');
+    expect(await section.getByTestId('sip-configured-count').textContent()).toBe('2 configured');
+    expect(await sipRows(caseyId)).toEqual([]);
+    expect((await casey.get('/api/v1/sip-credentials/me')).status).toBe(404);
+  });
+});
+
+describe('softphone network (STUN/TURN) settings', () => {
+  it('an admin saves a STUN and a TURN server that agents then receive; a bad entry is refused with a visible message', async () => {
+    const agent = (await api.login('agent1@acme.test')).api;
+    const acmeId = Number((await sql(sys, "select id from tenants where name = 'Acme Support'"))[0].id);
+    const storedIce = async () => {
+      const [t] = await sql(sys, 'select settings from tenants where id = ?', [acmeId]);
+      const settings = typeof t.settings === 'string' ? JSON.parse(t.settings) : t.settings;
+      return settings?.telephony?.iceServers ?? [];
+    };
+    const agentIce = async () => {
+      const res = await agent.get('/api/v1/sip-credentials/me');
+      expect(res.status).toBe(200);
+      return res.body.iceServers;
+    };
+    const page = await signIn('admin@acme.test', '/settings');
+    const section = page.getByTestId('ice-servers-settings');
+    const input = section.getByTestId('ice-servers-input');
+    const save = section.getByRole('button', { name: 'Save' });
+    await input.waitFor();
+    expect(await input.inputValue()).toBe('');
+    expect(await agentIce()).toEqual([]);
+
+    // Not a stun:/turn:/turns: URL: refused, with the server's reason on screen; nothing stored.
+    await input.fill('http://x');
+    await save.click();
+    await expect.poll(() => section.getByRole('alert').innerText()).toBe('The request body is invalid. (must be stun:, turn: or turns: URLs)');
+    expect(await section.getByRole('status').count()).toBe(0);
+    expect(await storedIce()).toEqual([]);
+    expect((await admin.get('/api/v1/settings')).body.iceServers).toEqual([]);
+    expect(await agentIce()).toEqual([]);
+
+    // A bad line beside good ones: the whole list is refused.
+    await input.fill('stun:stun.acme.test:3478\nhttp://x');
+    await save.click();
+    await expect.poll(() => save.isEnabled()).toBe(true);
+    expect(await section.getByRole('alert').innerText()).toContain('must be stun:, turn: or turns: URLs');
+    expect(await storedIce()).toEqual([]);
+
+    // A STUN server and a TURN server (two URLs) with its username and credential.
+    const lines = 'stun:stun.acme.test:3478\nturn:turn.acme.test:3478?transport=udp,turns:turn.acme.test:5349 acme-agent Turn-Cred-9';
+    const expected = [
+      { urls: 'stun:stun.acme.test:3478' },
+      { urls: ['turn:turn.acme.test:3478?transport=udp', 'turns:turn.acme.test:5349'], username: 'acme-agent', credential: 'Turn-Cred-9' },
+    ];
+    await input.fill(lines);
+    await save.click();
+    await expect.poll(() => section.getByRole('status').innerText()).toBe('Saved. Softphones use these servers from their next registration.');
+    expect(await section.getByRole('alert').count()).toBe(0);
+    expect(await input.inputValue()).toBe(lines);
+    expect(await storedIce()).toEqual(expected);
+    expect((await admin.get('/api/v1/settings')).body.iceServers).toEqual(expected);
+    expect(await agentIce()).toEqual(expected);
+
+    // They are what the screen shows after a reload.
+    await page.reload();
+    await input.waitFor();
+    expect(await input.inputValue()).toBe(lines);
+
+    // Emptied: host candidates only again.
+    await input.fill('');
+    await save.click();
+    await expect.poll(() => section.getByRole('status').count()).toBe(1);
+    expect(await storedIce()).toEqual([]);
+    expect(await agentIce()).toEqual([]);
+  });
+});
+
+describe('call dispositions settings', () => {
+  interface Disposition { id: number; name: string; sortOrder: number; isDefault: boolean; requiresNote: boolean; isActive: boolean }
+  const all = async (): Promise<Disposition[]> => (await admin.get('/api/v1/call-dispositions?all=true')).body.data;
+  const byName = async (name: string) => (await all()).find((d) => d.name === name);
+  const defaults = async () => (await all()).filter((d) => d.isDefault).map((d) => d.name);
+
+  it('an admin adds one that needs a note, makes it the default, renames, retires, restores and deletes it; a used one is retired instead', async () => {
+    const agent = (await api.login('agent1@acme.test')).api;
+    const offered = async () => (await agent.get('/api/v1/call-dispositions')).body.data.map((d: Disposition) => d.name);
+    const page = await signIn('admin@acme.test', '/settings');
+    const section = page.getByTestId('dispositions-settings');
+    const shown = () => section.locator('[data-disposition-row]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-disposition-name')));
+    const named = (name: string) => section.locator(`[data-disposition-name="${name}"]`);
+    await named('Answered').waitFor();
+    const error = section.getByTestId('dispositions-error');
+    const notice = section.getByTestId('dispositions-notice');
+    expect(await defaults()).toEqual(['Answered']);
+
+    // Add, needing a note: last in the list, not the default.
+    await section.getByTestId('disposition-new-name').fill('Callback Scheduled');
+    await section.getByTestId('disposition-new-requires-note').check();
+    await section.getByTestId('disposition-add').click();
+    await named('Callback Scheduled').waitFor();
+    const created = (await byName('Callback Scheduled'))!;
+    expect(created).toMatchObject({ requiresNote: true, isDefault: false, isActive: true });
+    expect(created.sortOrder).toBe(Math.max(...(await all()).map((d) => d.sortOrder)));
+    const row = section.getByTestId(`disposition-row-${created.id}`);
+    expect((await shown()).at(-1)).toBe('Callback Scheduled');
+    expect(await row.getByTestId('disposition-requires-note').isChecked()).toBe(true);
+    expect(await row.getByTestId('disposition-default-tag').count()).toBe(0);
+    expect(await section.getByTestId('disposition-new-name').inputValue()).toBe('');
+    expect(await section.getByTestId('disposition-new-requires-note').isChecked()).toBe(false);
+    expect(await offered()).toContain('Callback Scheduled');
+
+    // Making it the default while the server cannot be reached: the radios keep showing the server's default.
+    const patch = '**/api/v1/call-dispositions/*';
+    await page.route(patch, (route) => (route.request().method() === 'PATCH' ? route.abort('connectionrefused') : route.continue()));
+    await row.getByTestId('disposition-default').click();
+    await expect.poll(() => error.innerText()).toBe('Cannot reach the server. Check your connection and try again.');
+    await page.unroute(patch);
+    expect(await named('Answered').getByTestId('disposition-default').isChecked()).toBe(true);
+    expect(await row.getByTestId('disposition-default').isChecked()).toBe(false);
+    expect(await named('Answered').getByTestId('disposition-default-tag').count()).toBe(1);
+    expect(await defaults()).toEqual(['Answered']);
+
+    // The default: the tag moves to it; it can then be neither retired nor deleted.
+    // (The radio stays as the server has it until the server agrees, so it is clicked, not `check()`ed.)
+    await row.getByTestId('disposition-default').click();
+    await expect.poll(() => row.getByTestId('disposition-default-tag').count()).toBe(1);
+    expect(await named('Answered').getByTestId('disposition-default-tag').count()).toBe(0);
+    expect(await section.getByTestId('disposition-default-tag').count()).toBe(1);
+    expect(await row.getByTestId('disposition-default').isChecked()).toBe(true);
+    expect(await named('Answered').getByTestId('disposition-default').isChecked()).toBe(false);
+    expect(await defaults()).toEqual(['Callback Scheduled']);
+    await expect.poll(() => row.getByTestId('disposition-retire').isDisabled()).toBe(true);
+    expect(await row.getByTestId('disposition-delete').isDisabled()).toBe(true);
+
+    // Rename: to a name another one has is refused with the server's message; then to a free one.
+    await row.getByTestId('disposition-rename').click();
+    await row.getByTestId('disposition-edit-name').fill('Busy');
+    await row.getByTestId('disposition-save').click();
+    await expect.poll(() => error.innerText()).toBe('A disposition with this name already exists.');
+    expect((await byName('Callback Scheduled'))!.id).toBe(created.id);
+    await row.getByTestId('disposition-edit-name').fill('Callback Booked');
+    await row.getByTestId('disposition-save').click();
+    await expect.poll(() => row.getByTestId('disposition-name').count()).toBe(1);
+    expect(await row.getByTestId('disposition-name').innerText()).toBe('Callback Booked');
+    expect(await row.getAttribute('data-disposition-name')).toBe('Callback Booked');
+    expect(await error.count()).toBe(0);
+    expect(await byName('Callback Booked')).toMatchObject({ id: created.id, isDefault: true, requiresNote: true });
+    expect(await byName('Callback Scheduled')).toBeUndefined();
+
+    // No longer needing a note.
+    await row.getByTestId('disposition-requires-note').click();
+    await expect.poll(async () => (await byName('Callback Booked'))!.requiresNote).toBe(false);
+    await expect.poll(() => row.getByTestId('disposition-requires-note').isChecked()).toBe(false);
+
+    // Answered the default again; then the new one can be retired: agents no longer get it.
+    await named('Answered').getByTestId('disposition-default').click();
+    await expect.poll(() => named('Answered').getByTestId('disposition-default-tag').count()).toBe(1);
+    expect(await row.getByTestId('disposition-default-tag').count()).toBe(0);
+    expect(await defaults()).toEqual(['Answered']);
+    await expect.poll(() => row.getByTestId('disposition-retire').isEnabled()).toBe(true);
+    await row.getByTestId('disposition-retire').click();
+    await expect.poll(() => row.getAttribute('data-active')).toBe('false');
+    expect(await row.getByTestId('disposition-retired-tag').textContent()).toBe('Retired');
+    expect(await row.getByTestId('disposition-default').isDisabled()).toBe(true);
+    expect(await byName('Callback Booked')).toMatchObject({ isActive: false, isDefault: false });
+    expect(await offered()).not.toContain('Callback Booked');
+
+    // Restored, then deleted (no call carries it): gone from the screen and the server.
+    await row.getByTestId('disposition-restore').click();
+    await expect.poll(() => row.getAttribute('data-active')).toBe('true');
+    expect(await byName('Callback Booked')).toMatchObject({ isActive: true });
+    expect(await offered()).toContain('Callback Booked');
+    await expect.poll(() => row.getByTestId('disposition-delete').isEnabled()).toBe(true);
+    await row.getByTestId('disposition-delete').click();
+    expect(await row.getByTestId('disposition-delete-panel').innerText()).toContain('Delete “Callback Booked”?');
+    await row.getByTestId('disposition-delete-confirm').click();
+    await expect.poll(() => notice.innerText()).toBe('“Callback Booked” was deleted.');
+    expect(await row.count()).toBe(0);
+    expect(await shown()).not.toContain('Callback Booked');
+    expect((await all()).map((d) => d.id)).not.toContain(created.id);
+    expect(await offered()).not.toContain('Callback Booked');
+
+    // "No Answer" is on past calls: deleting it retires it instead, and says so.
+    const noAnswer = named('No Answer');
+    await noAnswer.getByTestId('disposition-delete').click();
+    await noAnswer.getByTestId('disposition-delete-confirm').click();
+    await expect.poll(() => notice.innerText()).toBe('“No Answer” is on past calls, so it was retired instead of deleted: agents no longer see it, and past calls keep it.');
+    expect(await noAnswer.getAttribute('data-active')).toBe('false');
+    expect(await noAnswer.getByTestId('disposition-retired-tag').count()).toBe(1);
+    expect(await byName('No Answer')).toMatchObject({ isActive: false });
+    expect(await offered()).not.toContain('No Answer');
+    expect(await error.count()).toBe(0);
+  });
+});
