@@ -42,6 +42,8 @@ import { PbxWebhookService } from './telephony/pbx-webhook.service.ts';
 import { pbxWebhookRoutes } from './telephony/pbx-webhook.routes.ts';
 import { WrapupService } from './telephony/wrapup.service.ts';
 import { WrapupScheduler, wrapupQueue, wrapupWorker } from './telephony/wrapup-timeout.ts';
+import { ContactService } from './contacts/contacts.service.ts';
+import { contactRoutes } from './contacts/contacts.routes.ts';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 
@@ -113,10 +115,11 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   // Calls and the PBX webhook (issue 5).
   const wrapupTimers = new WrapupScheduler(wrapupQueue(config.REDIS_URL, bullPrefix));
   const calls = new CallService(orm, publisher, presence, wrapupTimers, logger);
-  const pbxWebhook = new PbxWebhookService(calls);
+  const pbxWebhook = new PbxWebhookService(orm, calls, logger);
   const wrapup = new WrapupService(calls, leads, publisher, logger);
   presence.onOffline = (tenantId, userId) => calls.endAbandoned(tenantId, userId);
   routes.push(...callRoutes(calls, wrapup, presence), ...pbxWebhookRoutes(pbxWebhook));
+  routes.push(...contactRoutes(new ContactService()));
   const openapi = buildOpenApi(routes, '0.1.0');
   const clientDir = path.join(root, 'dist', 'client');
   const serveClient = config.SERVE_CLIENT && fs.existsSync(path.join(clientDir, 'index.html'));
@@ -183,6 +186,8 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
       }
+      // A batch of PBX events being written finishes before its connections close.
+      await pbxWebhook.idle();
       redis.disconnect();
       if (ownOrm) await orm.close(true);
     },

@@ -1,16 +1,19 @@
 import type { Redis } from 'ioredis';
-import { IsolationLevel, LockMode } from '@mikro-orm/core';
+import { IsolationLevel } from '@mikro-orm/core';
 import type { MikroORM, EntityManager } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { Publisher } from '../realtime/publisher.ts';
-import { PresenceEvent } from './presence-event.entity.ts';
 import { PresenceReason } from './presence-reason.entity.ts';
 import { SessionLog } from './session-log.ts';
 import { PresenceTracking } from './presence-tracking.entity.ts';
 import { User } from '../tenancy/user.entity.ts';
+import { dbDate, wholeSeconds } from '../db/values.ts';
 import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors.ts';
 import type { Envelope, PresenceState, PresenceView, Viewer } from '../../shared/realtime.ts';
 import type { Role } from '../../shared/roles.ts';
+
+/** The states calls set by themselves (the telephony hook). */
+export type SystemState = 'on_call' | 'wrap_up' | 'available';
 
 interface StoredState {
   state: PresenceState;
@@ -300,8 +303,35 @@ export class PresenceService {
    * The hook the telephony layer calls: on_call when a call is answered,
    * wrap_up when it ends, available when the wrap-up is saved.
    */
-  async setBySystem(tenantId: number, userId: number, state: 'on_call' | 'wrap_up' | 'available'): Promise<void> {
-    await this.transition(tenantId, userId, state, null);
+  async setBySystem(tenantId: number, userId: number, state: SystemState): Promise<void> {
+    await this.setManyBySystem(tenantId, [{ userId, state }]);
+  }
+
+  /**
+   * The telephony hook for many changes at once (a batch of PBX events): each change is
+   * compare-and-set in order (one Redis round trip for all), then the users whose state
+   * moved are recorded in one transaction and each gets one presence:changed with the
+   * state they end up in.
+   */
+  async setManyBySystem(tenantId: number, changes: { userId: number; state: SystemState }[]): Promise<void> {
+    if (!changes.length) return;
+    const at = new Date().toISOString();
+    const pipe = this.redis.pipeline();
+    for (const c of changes) {
+      (pipe as any).ccPresenceTransition(this.k.state(tenantId), this.k.socks(tenantId, c.userId), String(c.userId), JSON.stringify({ state: c.state, reasonId: null, since: at }), '', '0');
+    }
+    const res = (await pipe.exec()) ?? [];
+    const moved = new Set<number>();
+    res.forEach(([err, prev], i) => {
+      if (err) throw err;
+      if (prev !== null && prev !== false) moved.add(changes[i].userId);
+    });
+    if (!moved.size) return;
+    const recorded = await this.recordMany(tenantId, [...moved]);
+    await Promise.all(recorded.map(async ({ userId, cur, who }) => {
+      const view = await this.viewFor(tenantId, userId, cur, who);
+      await this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
+    }));
   }
 
   /**
@@ -319,35 +349,65 @@ export class PresenceService {
       String(userId), JSON.stringify(next), offlineCheckAt !== undefined ? 'offline-check' : '', String(offlineCheckAt ?? 0),
     );
     if (prev === null || prev === false) return null;
-    await this.record(tenantId, userId);
-    const view = await this.viewFor(tenantId, userId, await this.current(tenantId, userId), who);
+    const [recorded] = await this.recordMany(tenantId, [userId]);
+    const view = await this.viewFor(tenantId, userId, recorded ? recorded.cur : await this.current(tenantId, userId), who ?? recorded?.who);
     return this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
   }
 
   /**
-   * Brings the user's presence_events in line with their state in Redis: closes
-   * the open row and opens one for the current state, unless it is already open.
-   * Transitions of one user may race (several tabs, the telephony hook, the
+   * Brings these users' presence_events in line with their states in Redis: closes
+   * each one's open row and opens one for the current state, unless it is already
+   * open. Transitions of one user may race (several tabs, the telephony hook, the
    * sweeper of any node) and their transactions need not commit in the order of
-   * their compare-and-sets; so each one locks the user's row and records the
-   * state Redis holds now rather than its own, which leaves exactly one open row
-   * that agrees with the live state (a change overtaken within the race is merged
-   * into the next).
+   * their compare-and-sets; so each one locks the users' rows (in id order) and
+   * records the state Redis holds now rather than its own, which leaves exactly one
+   * open row that agrees with the live state (a change overtaken within the race is
+   * merged into the next). Plain SQL, a fixed number of statements for any number
+   * of users. Returns, per user still there, the state recorded and their name and role.
    */
-  private async record(tenantId: number, userId: number): Promise<void> {
-    await this.em(tenantId).transactional(async (tx) => {
-      await tx.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'] });
-      const cur = await this.current(tenantId, userId);
-      if (!cur) return;
-      const open = await tx.find(PresenceEvent, { tenant: tenantId, user: userId, endedAt: null }, { orderBy: { startedAt: 'asc', id: 'asc' } });
-      const last = open.at(-1);
-      if (open.length === 1 && last!.state === cur.state && (last!.reason?.id ?? null) === (cur.reasonId ?? null)) return;
-      const at = new Date(cur.since);
-      for (const row of open) {
-        row.endedAt = at < row.startedAt ? row.startedAt : at;
-        row.durationSeconds = Math.max(0, Math.round((row.endedAt.getTime() - row.startedAt.getTime()) / 1000));
+  private async recordMany(tenantId: number, userIds: number[]): Promise<{ userId: number; cur: StoredState; who: { name: string; role: Role } }[]> {
+    const ids = [...new Set(userIds)].sort((a, b) => a - b);
+    const marks = ids.map(() => '?').join(', ');
+    return this.orm.em.fork().transactional(async (tx) => {
+      const users = (await tx.execute(`select id, name, role from users where tenant_id = ? and id in (${marks}) order by id for update`, [tenantId, ...ids])) as { id: number; name: string; role: Role }[];
+      if (!users.length) return [];
+      const raws = await this.redis.hmget(this.k.state(tenantId), ...users.map((u) => String(u.id)));
+      const open = (await tx.execute(
+        `select id, user_id, state, reason_id, started_at from presence_events where tenant_id = ? and user_id in (${marks}) and ended_at is null order by started_at, id`,
+        [tenantId, ...ids],
+      )) as { id: number; user_id: number; state: PresenceState; reason_id: number | null; started_at: Date | string }[];
+      const close: { id: number; endedAt: Date; seconds: number }[] = [];
+      const insert: unknown[][] = [];
+      const out: { userId: number; cur: StoredState; who: { name: string; role: Role } }[] = [];
+      users.forEach((u, i) => {
+        const raw = raws[i];
+        if (!raw) return;
+        const cur = JSON.parse(raw) as StoredState;
+        const userId = Number(u.id);
+        out.push({ userId, cur, who: { name: u.name, role: u.role } });
+        const mine = open.filter((r) => Number(r.user_id) === userId);
+        const last = mine.at(-1);
+        if (mine.length === 1 && last!.state === cur.state && (last!.reason_id == null ? null : Number(last!.reason_id)) === (cur.reasonId ?? null)) return;
+        const at = new Date(cur.since);
+        for (const row of mine) {
+          const startedAt = dbDate(row.started_at)!;
+          const endedAt = at < startedAt ? startedAt : at;
+          close.push({ id: Number(row.id), endedAt, seconds: Math.max(0, Math.round((endedAt.getTime() - startedAt.getTime()) / 1000)) });
+        }
+        insert.push([tenantId, userId, cur.state, cur.reasonId ?? null, wholeSeconds(at)]);
+      });
+      if (close.length) {
+        await tx.execute(
+          `update presence_events set ended_at = case id ${close.map(() => 'when ? then ?').join(' ')} end,
+                  duration_seconds = case id ${close.map(() => 'when ? then ?').join(' ')} end
+            where tenant_id = ? and id in (${close.map(() => '?').join(', ')})`,
+          [...close.flatMap((c) => [c.id, wholeSeconds(c.endedAt)]), ...close.flatMap((c) => [c.id, c.seconds]), tenantId, ...close.map((c) => c.id)],
+        );
       }
-      tx.create(PresenceEvent, { tenant: tenantId, user: userId, state: cur.state, reason: cur.reasonId, startedAt: at } as never);
+      if (insert.length) {
+        await tx.execute(`insert into presence_events (tenant_id, user_id, state, reason_id, started_at) values ${insert.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, insert.flat());
+      }
+      return out;
     }, { isolationLevel: IsolationLevel.READ_COMMITTED });
   }
 

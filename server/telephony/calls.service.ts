@@ -5,15 +5,15 @@ import { ConflictError, ForbiddenError, NotFoundError, UnprocessableError } from
 import { decodeCursor, encodeCursor } from '../http/pagination.ts';
 import type { Publisher } from '../realtime/publisher.ts';
 import type { Audience } from '../realtime/audience.ts';
-import type { PresenceService } from '../presence/presence.service.ts';
+import type { PresenceService, SystemState } from '../presence/presence.service.ts';
 import { wrapupTimeoutOf } from '../tenancy/settings.service.ts';
 import type { CallView, ScreenPop } from '../../shared/schemas/telephony.ts';
 import type { CallDirection, CallStatus } from './call.entity.ts';
 import {
-  callView, changedFields, dbJson, derive, eventsOf, insertCall, mergeRows, otherCallInProgress, selectView, selectViews, updateCall, wholeSeconds, withCallLocks,
+  callView, changedFields, dbJson, derive, eventsOf, insertCall, mergeRows, selectView, selectViews, updateCall, wholeSeconds, withCallLocks,
   type CallRow, type CallViewRow,
 } from './calls.store.ts';
-import { matchNumber, normalizeNumber, screenPop, type Match } from './screen-pop.ts';
+import { matchNumber, normalizeNumber, screenPop, screenPops, type Match } from './screen-pop.ts';
 import type { WrapupScheduler } from './wrapup-timeout.ts';
 
 export interface CallChange {
@@ -70,18 +70,27 @@ export class CallService {
    * `extension` (null: an unassigned call).
    */
   async context(em: EntityManager, tenantId: number, extension?: string): Promise<CallContext> {
-    const [row] = (await em.execute(
-      `select t.default_country, t.settings, a.user_id, a.name
+    const { country, wrapupTimeoutSeconds, agents } = await this.contextFor(em, tenantId, extension ? [extension] : []);
+    return { country, wrapupTimeoutSeconds, agent: extension ? (agents.get(extension) ?? null) : null };
+  }
+
+  /** `context` for many extensions at once (a batch of PBX events): the agents by extension. */
+  async contextFor(em: EntityManager, tenantId: number, extensions: string[]): Promise<Omit<CallContext, 'agent'> & { agents: Map<string, { id: number; name: string }> }> {
+    const wanted = [...new Set(extensions)];
+    const rows = (await em.execute(
+      `select t.default_country, t.settings, a.sip_username, a.user_id, a.name
          from tenants t
-         left join (select c.tenant_id, c.user_id, u.name from agent_sip_credentials c join users u on u.id = c.user_id
-                     where c.tenant_id = ? and c.sip_username = ? and u.is_active = 1 limit 1) a on a.tenant_id = t.id
+         left join (select c.tenant_id, c.sip_username, c.user_id, u.name from agent_sip_credentials c join users u on u.id = c.user_id
+                     where c.tenant_id = ? and c.sip_username in (${wanted.length ? wanted.map(() => '?').join(', ') : 'null'}) and u.is_active = 1) a on a.tenant_id = t.id
         where t.id = ?`,
-      [tenantId, extension ?? '', tenantId],
-    )) as { default_country: string; settings: unknown; user_id: number | null; name: string | null }[];
+      [tenantId, ...wanted, tenantId],
+    )) as { default_country: string; settings: unknown; sip_username: string | null; user_id: number | null; name: string | null }[];
+    const agents = new Map<string, { id: number; name: string }>();
+    for (const r of rows) if (r.sip_username != null && r.user_id != null) agents.set(r.sip_username, { id: Number(r.user_id), name: String(r.name) });
     return {
-      country: row?.default_country ?? 'US',
-      wrapupTimeoutSeconds: wrapupTimeoutOf({ settings: dbJson(row?.settings ?? null) }),
-      agent: extension && row?.user_id != null ? { id: Number(row.user_id), name: String(row.name) } : null,
+      country: rows[0]?.default_country ?? 'US',
+      wrapupTimeoutSeconds: wrapupTimeoutOf({ settings: dbJson(rows[0]?.settings ?? null) }),
+      agents,
     };
   }
 
@@ -262,52 +271,98 @@ export class CallService {
    * wrap-up timer). Nothing is pushed when nothing changed.
    */
   async afterChange(em: EntityManager, tenantId: number, change: CallChange): Promise<CallViewRow> {
-    const { before, after } = change;
-    const view = change.view ?? (await selectView(em, tenantId, after.id));
-    if (!view) throw new NotFoundError('Call');
-    const statusChanged = !before || before.status !== after.status;
-    const changed = !before || change.absorbed.length > 0 || changedFields(before, after).length > 0;
-    if (changed) {
-      const call = callView(view, false);
-      const audience = CallService.audience(view);
-      try {
-        if (view.status === 'ringing') {
-          let pop: ScreenPop | null = null;
-          if (view.direction === 'inbound') pop = await screenPop(em, tenantId, view.fromNumber, change.match === undefined ? undefined : change.match);
-          await this.publisher.publish(tenantId, 'call:ringing', { call, screenPop: pop }, audience);
-        } else if (view.status === 'in_progress') await this.publisher.publish(tenantId, 'call:answered', { call }, audience);
-        else if (view.status === 'ended') await this.publisher.publish(tenantId, 'call:ended', { call }, audience);
-        else await this.publisher.publish(tenantId, 'call:closed', { call }, audience);
-        if (after.recordingUrl && after.recordingUrl !== before?.recordingUrl) {
-          await this.publisher.publish(tenantId, 'call:recording', { callId: view.id, userId: view.userId, recordingUrl: after.recordingUrl }, { kind: 'permission', permission: 'calls.recordings.view' });
-        }
-      } catch (err) {
-        this.logger.warn({ err, callId: view.id }, 'call event not published');
-      }
-    }
-    if (after.userId && !change.skipPresence && (statusChanged || before?.userId !== after.userId)) {
-      await this.presenceFor(tenantId, after, change.wrapupTimeoutSeconds).catch((err) => this.logger.warn({ err, callId: after.id }, 'presence not updated for a call'));
-    }
+    const [view] = await this.afterChanges(em, tenantId, [change]);
     return view;
   }
 
   /**
-   * The telephony hook of presence: on a call while answered; wrap-up once ended
-   * (answered or not: every ended call waits for its disposition, and the console
-   * opens its wrap-up), unless another call of theirs is in progress.
+   * `afterChange` for many changes of one tenant at once, in their order (a batch of PBX
+   * events): the views they lack in one read, the screen pops in two, the events
+   * published together, and the agents' presence in one batch.
    */
-  private async presenceFor(tenantId: number, call: CallRow, knownTimeout?: number): Promise<void> {
-    const userId = call.userId!;
-    if (call.status === 'in_progress') {
-      await this.presence.setBySystem(tenantId, userId, 'on_call');
-      return;
+  async afterChanges(em: EntityManager, tenantId: number, changes: CallChange[]): Promise<CallViewRow[]> {
+    const missing = changes.filter((c) => !c.view).map((c) => c.after.id);
+    const read = missing.length ? await selectViews(em, tenantId, `and c.id in (${missing.map(() => '?').join(', ')})`, missing) : [];
+    const byId = new Map(read.map((v) => [v.id, v]));
+    const views = changes.map((c) => {
+      const view = c.view ?? byId.get(c.after.id);
+      if (!view) throw new NotFoundError('Call');
+      return view;
+    });
+    const changed = changes.map((c) => !c.before || c.absorbed.length > 0 || changedFields(c.before, c.after).length > 0);
+    const popFor = changes.map((c, i) => changed[i] && views[i].status === 'ringing' && views[i].direction === 'inbound');
+    const popsWanted = changes.flatMap((c, i) => (popFor[i] ? [{ number: views[i].fromNumber, match: c.match === undefined ? undefined : c.match }] : []));
+    const pops = popsWanted.length ? await screenPops(em, tenantId, popsWanted).catch((err) => {
+      this.logger.warn({ err }, 'screen pops not read');
+      return popsWanted.map(() => null);
+    }) : [];
+    let nextPop = 0;
+    await Promise.all(changes.map(async (c, i) => {
+      if (!changed[i]) return;
+      const view = views[i];
+      const pop = popFor[i] ? pops[nextPop++] : null;
+      const call = callView(view, false);
+      const audience = CallService.audience(view);
+      try {
+        if (view.status === 'ringing') await this.publisher.publish(tenantId, 'call:ringing', { call, screenPop: pop }, audience);
+        else if (view.status === 'in_progress') await this.publisher.publish(tenantId, 'call:answered', { call }, audience);
+        else if (view.status === 'ended') await this.publisher.publish(tenantId, 'call:ended', { call }, audience);
+        else await this.publisher.publish(tenantId, 'call:closed', { call }, audience);
+        if (c.after.recordingUrl && c.after.recordingUrl !== c.before?.recordingUrl) {
+          await this.publisher.publish(tenantId, 'call:recording', { callId: view.id, userId: view.userId, recordingUrl: c.after.recordingUrl }, { kind: 'permission', permission: 'calls.recordings.view' });
+        }
+      } catch (err) {
+        this.logger.warn({ err, callId: view.id }, 'call event not published');
+      }
+    }));
+    const moves = changes.filter((c) => c.after.userId && !c.skipPresence && (!c.before || c.before.status !== c.after.status || c.before.userId !== c.after.userId));
+    if (moves.length) {
+      await this.presenceFor(em, tenantId, moves).catch((err) => this.logger.warn({ err, callIds: moves.map((c) => c.after.id) }, 'presence not updated for calls'));
     }
-    if (call.status !== 'ended') return;
-    const em = this.orm.em.fork();
-    if (await otherCallInProgress(em, tenantId, userId, call.id)) return;
-    await this.presence.setBySystem(tenantId, userId, 'wrap_up');
-    const timeout = knownTimeout ?? (await this.context(em, tenantId)).wrapupTimeoutSeconds;
-    if (timeout > 0) await this.wrapups.schedule({ tenantId, userId, callId: call.id, at: Date.now() }, timeout);
+    return views;
+  }
+
+  /**
+   * The telephony hook of presence, for calls whose state or agent changed, in order:
+   * on a call while answered; wrap-up once ended (answered or not: every ended call
+   * waits for its disposition, and the console opens its wrap-up), unless another
+   * call of theirs is in progress.
+   */
+  private async presenceFor(em: EntityManager, tenantId: number, moves: CallChange[]): Promise<void> {
+    const ended = moves.filter((c) => c.after.status === 'ended');
+    const busy = new Map<number, Set<number>>();
+    const closed = new Set<number>();
+    if (ended.length) {
+      // Read now, not from the change: a call closed since (its wrap-up saved) leaves presence alone.
+      const users = [...new Set(ended.map((c) => c.after.userId!))];
+      const ids = ended.map((c) => c.after.id);
+      const rows = (await em.execute(
+        `select user_id, id, status from calls
+          where tenant_id = ? and ((status = 'in_progress' and user_id in (${users.map(() => '?').join(', ')})) or id in (${ids.map(() => '?').join(', ')}))`,
+        [tenantId, ...users, ...ids],
+      )) as { user_id: number; id: number; status: string }[];
+      for (const r of rows) {
+        if (r.status === 'closed') closed.add(Number(r.id));
+        if (r.status !== 'in_progress') continue;
+        const set = busy.get(Number(r.user_id)) ?? new Set<number>();
+        set.add(Number(r.id));
+        busy.set(Number(r.user_id), set);
+      }
+    }
+    const states: { userId: number; state: SystemState }[] = [];
+    const wrapups: CallChange[] = [];
+    for (const c of moves) {
+      const userId = c.after.userId!;
+      if (c.after.status === 'in_progress') states.push({ userId, state: 'on_call' });
+      else if (c.after.status === 'ended' && !closed.has(c.after.id) && ![...(busy.get(userId) ?? [])].some((id) => id !== c.after.id)) {
+        states.push({ userId, state: 'wrap_up' });
+        wrapups.push(c);
+      }
+    }
+    await this.presence.setManyBySystem(tenantId, states);
+    if (!wrapups.length) return;
+    const timeout = wrapups[0].wrapupTimeoutSeconds ?? (await this.context(em, tenantId)).wrapupTimeoutSeconds;
+    if (timeout > 0) for (const c of wrapups) await this.wrapups.schedule({ tenantId, userId: c.after.userId!, callId: c.after.id, at: Date.now() }, timeout);
   }
 
   /** After a wrap-up: back to available, if the agent is still in wrap-up (not on another call, not away). */

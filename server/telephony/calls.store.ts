@@ -3,6 +3,7 @@ import { IsolationLevel, DeadlockException, LockWaitTimeoutException, UniqueCons
 import type { EntityManager } from '@mikro-orm/mariadb';
 import { AppError } from '../http/errors.ts';
 import { iso } from '../http/pagination.ts';
+import { dbDate, dbJson, wholeSeconds } from '../db/values.ts';
 import type { CallView } from '../../shared/schemas/telephony.ts';
 import type { CallDirection, CallStatus } from './call.entity.ts';
 import type { PbxEventName } from './pbx-event.entity.ts';
@@ -16,8 +17,9 @@ import type { PbxEventName } from './pbx-event.entity.ts';
  * are unique keys, but the SIP Call-ID, which either side may be the only one to
  * know, is not; two requests about the same call arriving at once (the console's
  * report and the PBX's webhook) would each find nothing and each insert a row.
- * So each request first takes a MariaDB user lock per id it carries (GET_LOCK,
- * sorted, so two requests cannot wait on each other), then reads the matching
+ * So each request first takes a MariaDB user lock per console or SIP id it
+ * carries (GET_LOCK, sorted, so two requests cannot wait on each other; the
+ * PBX's id needs none, see lockNames), then reads the matching
  * rows with SELECT … FOR UPDATE. The locks are released just before COMMIT,
  * which is safe because the next holder's locking reads wait for the rows the
  * previous holder inserted or changed until it commits (READ COMMITTED: locking
@@ -68,6 +70,8 @@ export interface CallKeys {
 
 export interface StoredPbxEvent {
   id: number;
+  /** Our call the event belongs to (0 for one not stored yet). */
+  callId: number;
   event: PbxEventName;
   occurredAt: Date;
   payload: Record<string, unknown>;
@@ -81,17 +85,8 @@ const COLUMNS: Record<Exclude<keyof CallRow, 'id' | 'tenantId'>, string> = {
 };
 const DATE_FIELDS = new Set(['startedAt', 'answeredAt', 'endedAt', 'closedAt']);
 
-/** A DATETIME as the driver returns it ('YYYY-MM-DD HH:MM:SS', UTC) or a Date. */
-export function dbDate(v: unknown): Date | null {
-  if (v == null) return null;
-  if (v instanceof Date) return v;
-  return new Date(`${String(v).replace(' ', 'T')}Z`);
-}
-/** A JSON column as the driver returns it (text, or already parsed). */
-export const dbJson = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+export { dbDate, dbJson, wholeSeconds };
 const num = (v: unknown): number | null => (v == null ? null : Number(v));
-/** Whole seconds: what a DATETIME keeps. */
-export const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 function rowFromDb(r: Record<string, unknown>): CallRow {
   return {
@@ -203,41 +198,50 @@ export interface CallTx {
 
 const LOCK_TIMEOUT_SECONDS = 10;
 
-function lockNames(tenantId: number, keys: CallKeys): string[] {
+function lockNames(tenantId: number, keySets: CallKeys[]): string[] {
   const names = new Set<string>();
   const add = (kind: string, v: string | null | undefined) => {
     if (v) names.add(`cc:call:${tenantId}:${kind}:${createHash('sha1').update(v).digest('base64url').slice(0, 20)}`);
   };
-  add('pbx', keys.pbxCallId);
-  add('console', keys.consoleCallId);
-  add('sip', keys.sipCallId);
-  for (const s of keys.moreSipCallIds ?? []) add('sip', s);
+  // No lock for the PBX's id: it is unique on calls, so the row lock (FOR UPDATE) of a row that
+  // has it, or the unique key when two writers both insert it, already serialises them.
+  for (const keys of keySets) {
+    add('console', keys.consoleCallId);
+    add('sip', keys.sipCallId);
+    for (const s of keys.moreSipCallIds ?? []) add('sip', s);
+  }
   return [...names].sort();
 }
 
-async function findLocked(em: EntityManager, tenantId: number, keys: CallKeys): Promise<CallRow[]> {
+async function findLocked(em: EntityManager, tenantId: number, keySets: CallKeys[]): Promise<CallRow[]> {
+  const values = { id: new Set<unknown>(), pbx_call_id: new Set<unknown>(), console_call_id: new Set<unknown>(), sip_call_id: new Set<unknown>() };
+  for (const keys of keySets) {
+    if (keys.id) values.id.add(keys.id);
+    if (keys.pbxCallId) values.pbx_call_id.add(keys.pbxCallId);
+    if (keys.consoleCallId) values.console_call_id.add(keys.consoleCallId);
+    for (const s of [keys.sipCallId, ...(keys.moreSipCallIds ?? [])]) if (s) values.sip_call_id.add(s);
+  }
   const parts: string[] = [];
   const params: unknown[] = [];
-  const part = (col: string, v: unknown) => {
-    parts.push(`(select * from calls where tenant_id = ? and ${col} = ? for update)`);
-    params.push(tenantId, v);
-  };
-  if (keys.id) part('id', keys.id);
-  if (keys.pbxCallId) part('pbx_call_id', keys.pbxCallId);
-  if (keys.consoleCallId) part('console_call_id', keys.consoleCallId);
-  for (const s of new Set([keys.sipCallId, ...(keys.moreSipCallIds ?? [])])) if (s) part('sip_call_id', s);
+  for (const [col, set] of Object.entries(values)) {
+    if (!set.size) continue;
+    parts.push(`(select * from calls where tenant_id = ? and ${col} in (${[...set].map(() => '?').join(', ')}) for update)`);
+    params.push(tenantId, ...set);
+  }
   if (!parts.length) return [];
   const rows = (await em.execute(parts.join(' union '), params)) as Record<string, unknown>[];
   return rows.map(rowFromDb).sort((a, b) => a.id - b.id);
 }
 
 /**
- * Runs `fn` in a READ COMMITTED transaction holding the user locks of `keys`, with
- * every call row that shares one of them locked. Retried on a deadlock or a
- * duplicate key (a racing writer that did not go through here).
+ * Runs `fn` in a READ COMMITTED transaction holding the user locks of `keys` (one
+ * call's ids, or many calls' for a batch), with every call row that shares one of
+ * them locked. Retried on a deadlock or a duplicate key (a racing writer that did
+ * not go through here).
  */
-export async function withCallLocks<T>(em: EntityManager, tenantId: number, keys: CallKeys, fn: (tx: CallTx) => Promise<T>): Promise<T> {
-  const names = lockNames(tenantId, keys);
+export async function withCallLocks<T>(em: EntityManager, tenantId: number, keys: CallKeys | CallKeys[], fn: (tx: CallTx) => Promise<T>): Promise<T> {
+  const keySets = Array.isArray(keys) ? keys : [keys];
+  const names = lockNames(tenantId, keySets);
   for (let attempt = 1; ; attempt++) {
     try {
       return await em.fork().transactional(async (tx) => {
@@ -248,7 +252,7 @@ export async function withCallLocks<T>(em: EntityManager, tenantId: number, keys
               throw new AppError(503, 'call_busy', 'This call is being updated by another request; try again.', undefined, { 'Retry-After': '1' });
             }
           }
-          const rows = await findLocked(tx, tenantId, keys);
+          const rows = await findLocked(tx, tenantId, keySets);
           return await fn({ em: tx, tenantId, rows });
         } finally {
           // Before COMMIT, on the transaction's own connection (see the comment at the top).
@@ -266,11 +270,11 @@ export async function withCallLocks<T>(em: EntityManager, tenantId: number, keys
 export async function eventsOf(em: EntityManager, tenantId: number, callIds: number[]): Promise<StoredPbxEvent[]> {
   if (!callIds.length) return [];
   const rows = (await em.execute(
-    `select id, event, occurred_at, payload from pbx_events where tenant_id = ? and call_id in (${callIds.map(() => '?').join(', ')}) order by id for update`,
+    `select id, call_id, event, occurred_at, payload from pbx_events where tenant_id = ? and call_id in (${callIds.map(() => '?').join(', ')}) order by id for update`,
     [tenantId, ...callIds],
   )) as Record<string, unknown>[];
   return rows.map((r) => ({
-    id: Number(r.id), event: r.event as PbxEventName, occurredAt: dbDate(r.occurred_at)!,
+    id: Number(r.id), callId: Number(r.call_id), event: r.event as PbxEventName, occurredAt: dbDate(r.occurred_at)!,
     payload: dbJson<Record<string, unknown>>(r.payload),
   }));
 }
@@ -285,6 +289,45 @@ export async function insertCall(em: EntityManager, tenantId: number, row: Omit<
     'run',
   )) as { insertId: number };
   return { ...row, id: Number(res.insertId), tenantId };
+}
+
+/** Inserts new call rows in one statement; returns them with their ids, in order. */
+export async function insertCalls(em: EntityManager, tenantId: number, rows: Omit<CallRow, 'id' | 'tenantId'>[]): Promise<CallRow[]> {
+  if (!rows.length) return [];
+  const cols = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
+  const now = new Date();
+  const res = (await em.execute(
+    `insert into calls (tenant_id, ${cols.map((c) => COLUMNS[c]).join(', ')}, created_at, updated_at)
+     values ${rows.map(() => `(?, ${cols.map(() => '?').join(', ')}, ?, ?)`).join(', ')} returning id, pbx_call_id, console_call_id`,
+    rows.flatMap((row) => [tenantId, ...cols.map((c) => row[c]), now, now]),
+  )) as { id: number; pbx_call_id: string | null; console_call_id: string | null }[];
+  return rows.map((row, i) => {
+    const back = res[i];
+    // RETURNING gives the rows in the order of VALUES; the ids they carry prove it.
+    if (!back || (back.pbx_call_id ?? null) !== row.pbxCallId || (back.console_call_id ?? null) !== row.consoleCallId) throw new Error('insert returning: rows out of order');
+    return { ...row, id: Number(back.id), tenantId };
+  });
+}
+
+/**
+ * Writes many changed rows in one statement (INSERT … ON DUPLICATE KEY UPDATE on the
+ * primary key: the rows exist and are locked by the caller); unchanged ones are skipped.
+ */
+export async function updateCalls(em: EntityManager, pairs: { before: CallRow; next: CallRow }[]): Promise<void> {
+  const changed = pairs.filter((p) => changedFields(p.before, p.next).length > 0);
+  if (changed.length <= 1) {
+    for (const p of changed) await updateCall(em, p.before, p.next);
+    return;
+  }
+  const cols = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
+  const now = new Date();
+  await em.execute(
+    `insert into calls (id, tenant_id, ${cols.map((c) => COLUMNS[c]).join(', ')}, updated_at)
+     values ${changed.map(() => `(?, ?, ${cols.map(() => '?').join(', ')}, ?)`).join(', ')}
+     on duplicate key update ${cols.map((c) => `${COLUMNS[c]} = values(${COLUMNS[c]})`).join(', ')}, updated_at = values(updated_at)`,
+    changed.flatMap(({ before, next }) => [before.id, before.tenantId, ...cols.map((c) => next[c]), now]),
+    'run',
+  );
 }
 
 /** Writes the columns of `next` that differ from `before`; returns whether anything changed. */

@@ -275,6 +275,96 @@ describe('one record per call', () => {
   });
 });
 
+describe('bursts (events written in batches)', () => {
+  it('applies a burst of many calls at once: one row per call with every event, a duplicate within the burst stored once, each request told which', async () => {
+    const calls = Array.from({ length: 30 }, (_, i) => callEvents(pbxId('bulk'), -900 + i));
+    // Every event of every call, plus a retry of each ended, all in flight together, in a shuffled order.
+    const bodies = calls.flatMap((c) => [c.ringing, c.answered, c.ended, c.ended]);
+    for (let i = bodies.length - 1; i > 0; i--) {
+      const j = Math.floor(Math.random() * (i + 1));
+      [bodies[i], bodies[j]] = [bodies[j], bodies[i]];
+    }
+    const answers = await Promise.all(bodies.map((b) => post(pbx, b)));
+    expect(answers.map((r) => r.status)).toEqual(Array(bodies.length).fill(200));
+    expect(answers.filter((r) => r.body.duplicate === true)).toHaveLength(calls.length);
+    for (const c of calls) {
+      const mine = answers.filter((_, i) => bodies[i].call_id === c.ringing.call_id);
+      expect(new Set(mine.map((r) => r.body.callId)).size, c.ringing.call_id).toBe(1);
+      const rows = await rowsFor(sys, { pbx: c.ringing.call_id });
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ id: mine[0].body.callId, status: 'ended', duration_seconds: 58, user_id: users['agent1@acme.test'] });
+      expect(new Date(`${rows[0].started_at}Z`).toISOString()).toBe(c.ringing.timestamp);
+      const events = await sql(sys, 'select event, call_id from pbx_events where pbx_call_id = ? order by id', [c.ringing.call_id]);
+      expect(events.map((e) => e.event).sort()).toEqual(['call.answered', 'call.ended', 'call.ringing']);
+      expect(events.every((e) => Number(e.call_id) === rows[0].id)).toBe(true);
+    }
+  });
+
+  it('keeps each tenant\'s events of one burst in its own tenant, even with the same PBX call ids', async () => {
+    const ids = Array.from({ length: 6 }, () => pbxId('twin'));
+    const bodies = ids.flatMap((id) => [callEvents(id, -500).ringing, callEvents(id, -500).answered]);
+    const answers = await Promise.all(bodies.flatMap((b) => [post(pbx, b), post(globexPbx, b)]));
+    expect(answers.map((r) => r.status)).toEqual(Array(bodies.length * 2).fill(200));
+    expect(answers.every((r) => r.body.duplicate === false)).toBe(true);
+    for (const id of ids) {
+      const rows = await rowsFor(sys, { pbx: id });
+      expect(rows.map((r) => Number(r.tenant_id)).sort()).toEqual([acme, globex].sort());
+      const acmeRow = rows.find((r) => Number(r.tenant_id) === acme);
+      const globexRow = rows.find((r) => Number(r.tenant_id) === globex);
+      // Extension 1001 is agent1 at Acme and nobody at Globex.
+      expect(acmeRow).toMatchObject({ user_id: users['agent1@acme.test'], status: 'in_progress' });
+      expect(globexRow).toMatchObject({ user_id: null, status: 'in_progress' });
+      const events = await sql(sys, 'select tenant_id, call_id from pbx_events where pbx_call_id = ?', [id]);
+      expect(events).toHaveLength(4);
+      for (const e of events) expect(Number(e.call_id)).toBe(Number(e.tenant_id) === acme ? acmeRow.id : globexRow.id);
+    }
+  });
+
+  it('makes one row of a console call that two PBX call ids report in the same burst', async () => {
+    const start = startBody();
+    const created = await agent.post(CALLS, start);
+    expect(created.status).toBe(201);
+    const [a, b] = [pbxId('leg-a'), pbxId('leg-b')];
+    const legs = [
+      { ...callEvents(a, -5, { direction: 'outbound', from: '1001', to: start.toNumber }).ringing, console_call_id: start.consoleCallId },
+      { ...callEvents(b, -5, { direction: 'outbound', from: '1001', to: start.toNumber }).answered, console_call_id: start.consoleCallId },
+      { ...callEvents(a, -5, { direction: 'outbound', from: '1001', to: start.toNumber }).answered, console_call_id: start.consoleCallId },
+    ];
+    const answers = await Promise.all(legs.map((l) => post(pbx, l)));
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(answers.map((r) => r.body.callId)).toEqual([created.body.id, created.body.id, created.body.id]);
+    const rows = await rowsFor(sys, { console: start.consoleCallId, pbx: a });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ id: created.body.id, console_call_id: start.consoleCallId, status: 'in_progress' });
+    expect(await rowsFor(sys, { pbx: b })).toEqual([]);
+    const events = await sql(sys, 'select call_id from pbx_events where pbx_call_id in (?, ?)', [a, b]);
+    expect(events.map((e) => Number(e.call_id))).toEqual([created.body.id, created.body.id, created.body.id]);
+  });
+
+  it('pushes each call\'s events of a burst to supervisors in the order they happened', async () => {
+    const sup = await socketOf('supervisor@acme.test');
+    const calls = Array.from({ length: 12 }, () => callEvents(pbxId('live'), -400));
+    // Each call's events one after the other (as a PBX sends them), the calls all at once.
+    const ids = await Promise.all(calls.map(async (c) => {
+      const id = await send(pbx, c.ringing);
+      await send(pbx, c.answered);
+      await send(pbx, c.ended);
+      return id;
+    }));
+    const statusesOf = (id: number) => sup.received.filter((e) => e.type.startsWith('call:') && e.data.call?.id === id).map((e) => [e.seq, e.data.call.status]);
+    await until(() => ids.every((id) => statusesOf(id).length === 3));
+    for (const id of ids) {
+      const seen = statusesOf(id);
+      expect(seen.map(([, st]) => st)).toEqual(['ringing', 'in_progress', 'ended']);
+      expect(seen.map(([seq]) => seq)).toEqual([...seen.map(([seq]) => seq)].sort((x, y) => x - y));
+    }
+    // Each ringing carried its screen pop.
+    const pops = got(sup, 'call:ringing').filter((d) => ids.includes(d.call.id));
+    expect(pops).toHaveLength(ids.length);
+    expect(pops.every((d) => d.screenPop?.number === '+12025550123')).toBe(true);
+  });
+});
+
 describe('live events, screen pop and recordings', () => {
   it('pushes the screen pop to the agent whose extension rings: the lead matched by E.164 number with its latest activity; lookup gives the same', async () => {
     const lead = await agent.post('/api/v1/leads', { name: 'Pat Caller', companyName: 'Ring Co', phone: '(202) 555-0143' });

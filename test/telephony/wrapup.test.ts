@@ -3,6 +3,7 @@ import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
 import { command, connectSocket, until, type ClientSocket } from '../helpers/sockets.ts';
+import { selectView } from '../../server/telephony/calls.store.ts';
 import { CALLS, at, callEvents, endedCall, expectError, got, pbxId, send, startCall, signInForCalls } from './calls-util.ts';
 
 /**
@@ -203,13 +204,19 @@ describe('presence', () => {
     await until(() => states().at(-1) === 'available');
     expect(states().slice(seen)).toEqual(['on_call', 'wrap_up', 'available']);
 
-    // The same from the PBX's events alone (a desk phone): answered → on a call, ended → wrap-up.
+    // The same from the PBX's events alone (a desk phone): answered → on a call, ended → wrap-up. The
+    // webhook answers once the event is stored; presence follows right after (settled waits for it).
+    const settled = async (body: unknown) => {
+      const id = await send(pbx, body);
+      await sys.services.pbxWebhook.idle();
+      return id;
+    };
     const ev = callEvents(pbxId(), -30);
-    const id = await send(pbx, ev.ringing);
+    const id = await settled(ev.ringing);
     expect(await presenceOf(me)).toBe('available');
-    await send(pbx, ev.answered);
+    await settled(ev.answered);
     expect(await presenceOf(me)).toBe('on_call');
-    await send(pbx, ev.ended);
+    await settled(ev.ended);
     expect(await presenceOf(me)).toBe('wrap_up');
     // A late duplicate does not put the agent back on a call.
     await agent.post(`${CALLS}/${id}/answered`, {});
@@ -218,15 +225,35 @@ describe('presence', () => {
     expect(await presenceOf(me)).toBe('available');
     // A call that rang out unanswered waits for its disposition too.
     const missed = callEvents(pbxId(), -20);
-    const missedId = await send(pbx, missed.ringing);
+    const missedId = await settled(missed.ringing);
     expect(await presenceOf(me)).toBe('available');
-    await send(pbx, { ...missed.ended, duration_seconds: 0 });
+    await settled({ ...missed.ended, duration_seconds: 0 });
     expect(await presenceOf(me)).toBe('wrap_up');
     expect((await agent.post(`${CALLS}/${missedId}/close`, { dispositionId: disp['No Answer'] })).status).toBe(200);
     expect(await presenceOf(me)).toBe('available');
     // The read side: time in each state, as /presence/time-in-state counts it.
     const time = await supervisor.get('/api/v1/presence/time-in-state');
     expect(time.body.data.find((r: any) => r.userId === me).seconds).toHaveProperty('wrap_up');
+  });
+
+  it('leaves presence alone when a call\'s "ended" is applied after its wrap-up was already saved (the PBX\'s event applied late)', async () => {
+    const me = users['agent1@acme.test'];
+    const em = () => sys.orm.em.fork();
+    // What the webhook's after-commit step gets: the change as it committed (answered → ended).
+    const staleEnded = async (id: number) => {
+      const now = (await selectView(em(), acme, id))!;
+      return sys.services.calls.afterChanges(em(), acme, [{ before: { ...now, status: 'in_progress', endedAt: null, closedAt: null, dispositionId: null }, after: { ...now, status: 'ended', closedAt: null, dispositionId: null }, absorbed: [] }]);
+    };
+    // Still waiting for its disposition: the agent goes to wrap-up.
+    const open = await endedCall(agent);
+    await sys.services.presence.setBySystem(acme, me, 'available');
+    await staleEnded(open.id);
+    expect(await presenceOf(me)).toBe('wrap_up');
+    expect((await agent.post(`${CALLS}/${open.id}/close`, { dispositionId: disp.Answered })).status).toBe(200);
+    expect(await presenceOf(me)).toBe('available');
+    // Closed already: the late "ended" does not send the agent back to wrap-up.
+    await staleEnded(open.id);
+    expect(await presenceOf(me)).toBe('available');
   });
 
   it('returns the agent to available after the tenant\'s wrap-up timeout (a BullMQ job), unless they left wrap-up already', async () => {
