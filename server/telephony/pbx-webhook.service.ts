@@ -14,7 +14,7 @@ const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 /** The most events one batch takes. */
 const MAX_BATCH = 250;
 /** Batches written at once by one node (each holds a database connection). */
-const MAX_CONCURRENT_BATCHES = 4;
+const MAX_CONCURRENT_BATCHES = 2;
 
 export interface PbxReceipt {
   ok: true;

@@ -3,11 +3,26 @@ import type { ScreenPop } from '../../shared/schemas/telephony.ts';
 import { toE164 } from '../common/phone.ts';
 import { dbDate, dbJson } from '../db/values.ts';
 
+/** Numbers read lately (a contact center's own numbers and its frequent callers come back all day). */
+const normalized = new Map<string, string>();
+const NORMALIZED_MAX = 10_000;
+
 /**
  * A number as a call reports it, in E.164 when it is a valid phone number for the
  * tenant's default country; otherwise (an extension, a SIP user, a short code) as given.
+ * Parsing a number is costly next to the rest of a PBX event, so recent answers are kept.
  */
 export function normalizeNumber(raw: string, defaultCountry: string): string {
+  const key = `${defaultCountry}|${raw}`;
+  const hit = normalized.get(key);
+  if (hit !== undefined) return hit;
+  const out = parseNumber(raw, defaultCountry);
+  if (normalized.size >= NORMALIZED_MAX) normalized.delete(normalized.keys().next().value!);
+  normalized.set(key, out);
+  return out;
+}
+
+function parseNumber(raw: string, defaultCountry: string): string {
   const text = raw.trim();
   if (!/^[+\d(][\d\s().-]{2,}$/.test(text)) return text;
   try {
