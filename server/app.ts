@@ -91,14 +91,17 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const nodeId = config.NODE_ID || `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`.slice(0, 64);
   const ownOrm = !deps.orm;
   const orm = deps.orm ?? (await createOrm(config.DATABASE_URL, logger));
-  // Auto-pipelining: the commands a tick issues (a batch of events published, a presence pipeline) go out in one write.
-  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false, enableAutoPipelining: true });
+  const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: null, lazyConnect: false });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 
   const tokens = new AccessTokens({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
   const limiter = new LoginLimiter(redis, config.LOGIN_MAX_FAILURES, config.LOGIN_WINDOW_SECONDS, `${prefix}:login-fail`);
   const auth = new AuthService(tokens, limiter, config.REFRESH_TOKEN_TTL_DAYS);
-  const publisher = new Publisher(redis, realtimeKeys(prefix), config.REALTIME_LOG_MAXLEN);
+  // The publisher's own connection, auto-pipelined: the events a tick publishes (a batch of PBX events,
+  // a bulk change) leave in one write instead of one per command.
+  const publishRedis = redis.duplicate({ enableAutoPipelining: true });
+  publishRedis.on('error', (err) => logger.warn({ err: err.message }, 'redis (publisher) connection error'));
+  const publisher = new Publisher(publishRedis, realtimeKeys(prefix), config.REALTIME_LOG_MAXLEN);
   const presence = new PresenceService(orm, redis, publisher, prefix, nodeId, { graceMs: config.PRESENCE_GRACE_MS, heartbeatMs: config.PRESENCE_HEARTBEAT_MS, sweepMs: config.PRESENCE_SWEEP_MS }, logger);
   const users = new UserService(auth, publisher);
   const bullPrefix = `${prefix}:bull`;
@@ -189,6 +192,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
       }
       // A batch of PBX events being written finishes before its connections close.
       await pbxWebhook.idle();
+      await publishRedis.quit().catch(() => publishRedis.disconnect());
       redis.disconnect();
       if (ownOrm) await orm.close(true);
     },
