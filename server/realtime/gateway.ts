@@ -85,6 +85,7 @@ export class RealtimeGateway {
       this.authenticate(socket).then(() => next(), (err: Error) => next(err));
     });
     this.io.on('connection', (socket) => void this.onConnection(socket));
+    d.publisher.attachServer(this.io as never);
   }
 
   start(): void {
@@ -102,6 +103,7 @@ export class RealtimeGateway {
 
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    this.d.publisher.attachServer(null);
     const local = [...this.io.of('/').sockets.values()];
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
     await Promise.all(local.map((s) => this.d.presence.disconnected(s.id).catch(() => undefined)));

@@ -37,6 +37,8 @@ export const realtimeKeys = (prefix: string): RealtimeKeys => ({ prefix, adapter
  */
 export class Publisher {
   private readonly emitter: Emitter<ServerToClientEvents>;
+  /** In a web node, its Socket.IO server: events go to its own sockets at once and to the other nodes through the adapter. */
+  private local: { to(rooms: string[]): { emit(type: string, envelope: unknown): unknown } } | null = null;
 
   constructor(private readonly redis: Redis, readonly keys: RealtimeKeys, readonly maxLen: number) {
     redis.defineCommand('ccAppendEvent', { numberOfKeys: 2, lua: APPEND });
@@ -54,8 +56,19 @@ export class Publisher {
     const base = { id: randomUUID(), tenantId, type, at: new Date().toISOString(), data };
     const seq = Number(await (this.redis as any).ccAppendEvent(this.seqKey(tenantId), this.logKey(tenantId), JSON.stringify(base), JSON.stringify(audience), this.maxLen));
     const envelope = { ...base, seq } as Envelope<K, DomainEvents[K]>;
-    (this.emitter.to(audienceRooms(tenantId, audience)) as any).emit(type, envelope);
+    const rooms = audienceRooms(tenantId, audience);
+    if (this.local) this.local.to(rooms).emit(type, envelope);
+    else (this.emitter.to(rooms) as any).emit(type, envelope);
     return envelope;
+  }
+
+  /**
+   * A web node's Socket.IO server (the gateway attaches it): its own sockets then get an event
+   * without the round trip through Redis, and the adapter still sends it to every other node,
+   * as the emitter would. A worker has none and publishes through the emitter.
+   */
+  attachServer(io: { to(rooms: string[]): { emit(type: string, envelope: unknown): unknown } } | null): void {
+    this.local = io;
   }
 
   /** Drops every socket of a user on every node (deactivation). */
