@@ -29,6 +29,8 @@ export const PresenceEvent = defineEntity({
   indexes: [
     { name: 'presence_events_tenant_user_started_idx', properties: ['tenant', 'user', 'startedAt'] },
     { name: 'presence_events_tenant_started_idx', properties: ['tenant', 'startedAt'] },
+    // A user's open row (ended_at null), found on every change of state without reading their history.
+    { name: 'presence_events_tenant_user_open_idx', properties: ['tenant', 'user', 'endedAt'] },
   ],
 });
 export type IPresenceEvent = InferEntity<typeof PresenceEvent>;

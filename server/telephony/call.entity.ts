@@ -36,9 +36,10 @@ export const Call = defineEntity({
     answeredAt: p.datetime().nullable(),
     endedAt: p.datetime().nullable(),
     durationSeconds: p.integer().nullable(),
-    pbxCallId: p.string().length(255).nullable(),
-    sipCallId: p.string().length(255).nullable(),
-    consoleCallId: p.string().length(64).nullable(),
+    // Ids compare as the systems that issue them do: exactly (a SIP Call-ID is case-sensitive, RFC 3261 §20.8).
+    pbxCallId: p.string().length(255).nullable().collation('utf8mb4_bin'),
+    sipCallId: p.string().length(255).nullable().collation('utf8mb4_bin'),
+    consoleCallId: p.string().length(64).nullable().collation('utf8mb4_bin'),
     recordingUrl: p.string().length(1024).nullable(),
     disposition: () => p.manyToOne(CallDisposition).nullable().deleteRule('set null'),
     wrapupNotes: p.text().nullable(),

@@ -17,7 +17,8 @@ export const PbxEvent = defineEntity({
   properties: {
     id: p.bigint('number').primary().autoincrement().unsigned(),
     tenant: () => p.manyToOne(Tenant).deleteRule('cascade'),
-    pbxCallId: p.string().length(255),
+    // Compared exactly, as the PBX issues it (and as calls.pbx_call_id is).
+    pbxCallId: p.string().length(255).collation('utf8mb4_bin'),
     event: p.enum(PBX_EVENTS),
     call: () => p.manyToOne(Call).nullable().deleteRule('cascade'),
     payload: p.json<Record<string, unknown>>(),

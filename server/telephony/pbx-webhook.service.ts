@@ -11,6 +11,8 @@ import type { CallChange, CallService } from './calls.service.ts';
 
 /** How far ahead of our clock an event's timestamp may be (the PBX's clock may drift a little). */
 const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** Before this, a timestamp is a PBX clock that was never set (1970), not a call. */
+const EARLIEST_EVENT = Date.UTC(2000, 0, 1);
 /** The most events one batch takes. */
 const MAX_BATCH = 250;
 /** Batches written at once by one node (each holds a database connection). */
@@ -68,18 +70,20 @@ interface RoundResult {
  *
  * Group commit: a PBX with many calls in flight sends many events at once, and each
  * one alone would be a transaction of a dozen statements. So the requests of a node
- * queue their events, and one batch at a time (whatever arrived while the previous
- * batch was written, up to MAX_BATCH; an event alone goes at once) is applied in one
- * transaction per tenant with a fixed number of statements: the user locks of every
- * id in the batch taken together, the matching rows read together, the events stored
- * with one INSERT IGNORE … RETURNING (which tells the duplicates apart), new calls
- * inserted and changed calls written with one statement each; then the live events,
- * screen pops and presence of the whole batch. Each request is answered when its
- * batch has committed, so "2xx once stored" holds for every event. Two events of one
- * call in a batch are applied in their order; events of another PBX call id that
- * meet the same row (a console call the PBX reports under two ids) wait for the next
- * round, so the order of the single-event path is kept. A batch that fails is retried
- * event by event, so one bad event fails only its own request.
+ * queue their events, and each batch (whatever arrived while the running ones were
+ * written, up to MAX_BATCH; at most MAX_CONCURRENT_BATCHES at once; an event alone
+ * goes at once) is applied in one transaction per tenant with a fixed number of
+ * statements: the user locks of the batch's console and SIP ids taken together, the
+ * matching rows read together, the events stored with one INSERT IGNORE … RETURNING
+ * (which tells the duplicates apart), new calls inserted and changed calls written
+ * with one statement each. Each request is answered when its batch has committed, so
+ * "2xx once stored" holds for every event; the live events, screen pops and presence
+ * of the batches follow off the request path, in commit order. Events of one call are
+ * never in two running batches, and within a batch they are applied in their order;
+ * events of another PBX call id that meet the same row (a console call the PBX
+ * reports under two ids) wait for the next round, so the order of the single-event
+ * path is kept. A batch that fails is retried event by event, so one bad event fails
+ * only its own request.
  */
 export class PbxWebhookService {
   private queue: Pending[] = [];
@@ -101,6 +105,9 @@ export class PbxWebhookService {
     const occurredAt = wholeSeconds(new Date(body.timestamp));
     if (occurredAt.getTime() > Date.now() + MAX_CLOCK_SKEW_MS) {
       throw new UnprocessableError('The event\'s timestamp is in the future.', [{ path: 'body.timestamp', message: 'is more than 5 minutes ahead of the server\'s clock' }], 'timestamp_in_future');
+    }
+    if (occurredAt.getTime() < EARLIEST_EVENT) {
+      throw new UnprocessableError('The event\'s timestamp is before 2000: is the PBX\'s clock set?', [{ path: 'body.timestamp', message: 'is before 2000-01-01' }], 'timestamp_out_of_range');
     }
     if (body.event === 'call.recording_ready' && !body.recording_url) {
       throw new UnprocessableError('call.recording_ready needs the recording_url.', [{ path: 'body.recording_url', message: 'is required with call.recording_ready' }], 'recording_url_required');
