@@ -206,8 +206,9 @@ export class CallService {
     const tenantId = ctx.principal.tenantId;
     const call = await this.own(ctx, id);
     const now = Date.now();
-    // The console's clock may be off: never later than now.
-    const at = wholeSeconds(new Date(Math.min(body.at ? Date.parse(body.at) : now, now)));
+    // The console's clock may be off: never later than now, nor more than an hour before the call's start
+    // (a time before the reported start moves the start, as the earliest report wins).
+    const at = wholeSeconds(new Date(Math.max(Math.min(body.at ? Date.parse(body.at) : now, now), call.startedAt.getTime() - 3_600_000)));
     const change = await withCallLocks(ctx.em, tenantId, {
       id, pbxCallId: call.pbxCallId, consoleCallId: call.consoleCallId, sipCallId: call.sipCallId, moreSipCallIds: [body.sipCallId],
     }, async (tx) => {
