@@ -330,7 +330,7 @@ export class PresenceService {
     const recorded = await this.recordMany(tenantId, [...moved]);
     await Promise.all(recorded.map(async ({ userId, cur, who }) => {
       const view = await this.viewFor(tenantId, userId, cur, who);
-      await this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
+      await this.announce(tenantId, userId, view);
     }));
   }
 
@@ -351,6 +351,11 @@ export class PresenceService {
     if (prev === null || prev === false) return null;
     const [recorded] = await this.recordMany(tenantId, [userId]);
     const view = await this.viewFor(tenantId, userId, recorded ? recorded.cur : await this.current(tenantId, userId), who ?? recorded?.who);
+    return this.announce(tenantId, userId, view);
+  }
+
+  /** presence:changed, to supervisors (dashboard.view) and to the user's own tabs. */
+  private announce(tenantId: number, userId: number, view: PresenceView): Promise<Envelope<'presence:changed', PresenceView>> {
     return this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
   }
 

@@ -71,10 +71,10 @@ export class CallService {
    */
   async context(em: EntityManager, tenantId: number, extension?: string): Promise<CallContext> {
     const { country, wrapupTimeoutSeconds, agents } = await this.contextFor(em, tenantId, extension ? [extension] : []);
-    return { country, wrapupTimeoutSeconds, agent: extension ? (agents.get(extension) ?? null) : null };
+    return { country, wrapupTimeoutSeconds, agent: extension ? (agents.get(extension.toLowerCase()) ?? null) : null };
   }
 
-  /** `context` for many extensions at once (a batch of PBX events): the agents by extension. */
+  /** `context` for many extensions at once (a batch of PBX events): the agents by extension, lower-cased (SIP usernames compare as the column's collation does). */
   async contextFor(em: EntityManager, tenantId: number, extensions: string[]): Promise<Omit<CallContext, 'agent'> & { agents: Map<string, { id: number; name: string }> }> {
     const wanted = [...new Set(extensions)];
     const rows = (await em.execute(
@@ -86,7 +86,7 @@ export class CallService {
       [tenantId, ...wanted, tenantId],
     )) as { default_country: string; settings: unknown; sip_username: string | null; user_id: number | null; name: string | null }[];
     const agents = new Map<string, { id: number; name: string }>();
-    for (const r of rows) if (r.sip_username != null && r.user_id != null) agents.set(r.sip_username, { id: Number(r.user_id), name: String(r.name) });
+    for (const r of rows) if (r.sip_username != null && r.user_id != null) agents.set(r.sip_username.toLowerCase(), { id: Number(r.user_id), name: String(r.name) });
     return {
       country: rows[0]?.default_country ?? 'US',
       wrapupTimeoutSeconds: wrapupTimeoutOf({ settings: dbJson(rows[0]?.settings ?? null) }),
@@ -285,10 +285,18 @@ export class CallService {
     const missing = changes.filter((c) => !c.view).map((c) => c.after.id);
     const read = missing.length ? await selectViews(em, tenantId, `and c.id in (${missing.map(() => '?').join(', ')})`, missing) : [];
     const byId = new Map(read.map((v) => [v.id, v]));
+    // The row as this change left it (a later change of the same call may be committed already, when
+    // several are published together), with the names as they are now.
     const views = changes.map((c) => {
-      const view = c.view ?? byId.get(c.after.id);
-      if (!view) throw new NotFoundError('Call');
-      return view;
+      if (c.view) return c.view;
+      const now = byId.get(c.after.id);
+      if (!now) throw new NotFoundError('Call');
+      return {
+        ...c.after,
+        userName: c.after.userId === now.userId ? now.userName : null,
+        relatedName: c.after.relatedType === now.relatedType && c.after.relatedId === now.relatedId ? now.relatedName : null,
+        dispositionName: c.after.dispositionId === now.dispositionId ? now.dispositionName : null,
+      };
     });
     const changed = changes.map((c) => !c.before || c.absorbed.length > 0 || changedFields(c.before, c.after).length > 0);
     const popFor = changes.map((c, i) => changed[i] && views[i].status === 'ringing' && views[i].direction === 'inbound');

@@ -190,7 +190,7 @@ export class PbxWebhookService {
       const { country, wrapupTimeoutSeconds, agents } = await this.calls.contextFor(em, tenantId, items.flatMap((p) => (p.body.extension ? [p.body.extension] : [])));
       pending = items.map((p) => ({
         ...p, from: normalizeNumber(p.body.from, country), to: normalizeNumber(p.body.to, country),
-        agent: p.body.extension ? (agents.get(p.body.extension) ?? null) : null,
+        agent: p.body.extension ? (agents.get(p.body.extension.toLowerCase()) ?? null) : null,
       }));
       while (pending.length) {
         const round = pending;

@@ -3,6 +3,7 @@ import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
 import { connectSocket, until, type ClientSocket } from '../helpers/sockets.ts';
+import { selectView } from '../../server/telephony/calls.store.ts';
 import {
   CALLS, WEBHOOK, at, callEvents, callRow, callsFingerprint, expectError, got, pbxId, post, rowsFor, send, signInForCalls, sipId, startBody, uuid,
 } from './calls-util.ts';
@@ -381,6 +382,25 @@ describe('bursts (events written in batches)', () => {
     expect([a, b]).toContain(rows[0].pbx_call_id);
     const events = await sql(sys, 'select call_id from pbx_events where pbx_call_id in (?, ?)', [a, b]);
     expect(events.map((e) => Number(e.call_id))).toEqual([created.body.id, created.body.id, created.body.id]);
+  });
+
+  it('publishes each change as it was committed when several changes of one call are published together', async () => {
+    const sup = await socketOf('supervisor@acme.test');
+    const ev = callEvents(pbxId('coalesce'), -100);
+    const id = await send(pbx, ev.ringing);
+    await send(pbx, ev.answered);
+    await send(pbx, ev.ended);
+    await sys.services.pbxWebhook.idle();
+    const since = sup.received.length;
+    // The after-commit step getting both changes at once, after both committed (what a busy node does).
+    const now = (await selectView(sys.orm.em.fork(), acme, id))!;
+    const answered = { ...now, status: 'in_progress' as const, endedAt: null, durationSeconds: null };
+    const ringing = { ...answered, status: 'ringing' as const, answeredAt: null };
+    await sys.services.calls.afterChanges(sys.orm.em.fork(), acme, [{ before: ringing, after: answered, absorbed: [] }, { before: answered, after: now, absorbed: [] }]);
+    await until(() => sup.received.slice(since).filter((e) => e.data?.call?.id === id).length === 2);
+    const pushed = sup.received.slice(since).filter((e) => e.data?.call?.id === id);
+    expect(pushed.map((e) => [e.type, e.data.call.status])).toEqual([['call:answered', 'in_progress'], ['call:ended', 'ended']]);
+    expect(pushed[0].data.call).toMatchObject({ endedAt: null, durationSeconds: null, userName: 'Alex Agent' });
   });
 
   it('pushes each call\'s events of a burst to supervisors in the order they happened', async () => {
