@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { ARTIFACTS, assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
 
 // The Contacts page, end to end: real server, real Chromium. No SIP server runs here, so no softphone can
 // register: the Call button must be there, dialling the contact's E.164 number, and disabled with its reason.
@@ -13,8 +12,7 @@ let sys: TestSystem;
 let browser: Browser;
 let admin: Api;
 let target: { id: number; phone: string };
-const contexts: BrowserContext[] = [];
-const pages: Page[] = [];
+const session = new BrowserSession();
 
 beforeAll(async () => {
   assertClientBuilt();
@@ -26,31 +24,14 @@ beforeAll(async () => {
   target = res.body;
   browser = await launchChromium();
 });
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === 'fail') {
-    for (const [i, page] of pages.entries()) {
-      await page.screenshot({ path: path.join(ARTIFACTS, `contacts-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}-${i}.png`), fullPage: true }).catch(() => undefined);
-    }
-  }
-});
+afterEach((ctx) => session.screenshotOnFail(ctx, 'contacts'));
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await session.closeAll();
   await browser?.close();
   await sys?.stop();
 });
 
-async function signIn(email: string, to = '/contacts'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  pages.push(page);
-  await page.goto(`${sys.baseUrl}/login?redirect=${encodeURIComponent(to)}`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('demo-password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-name').waitFor();
-  return page;
-}
+const signIn = (email: string, to = '/contacts'): Promise<Page> => signInPage(browser, sys.baseUrl, email, { to, track: session });
 
 /** Types a search and waits until the table shows the server's answer to exactly that search. */
 async function search(page: Page, q: string): Promise<void> {

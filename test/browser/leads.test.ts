@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { ARTIFACTS, assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { ARTIFACTS, BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
 import { processFollowup } from '../../server/crm/followups.ts';
 
 // The lead pipeline console, end to end: real server, real Chromium, one browser context per person. Leads the
@@ -19,7 +19,7 @@ let admin: Api;
 let acmeId: number;
 const status: Record<string, number> = {};
 const userId: Record<string, number> = {};
-const contexts: BrowserContext[] = [];
+const session = new BrowserSession();
 
 beforeAll(async () => {
   assertClientBuilt();
@@ -34,22 +34,13 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await session.closeAll();
   await browser?.close();
   await sys?.stop();
 });
 
-async function signIn(email: string, to = '/leads'): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1920, height: 1000 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${sys.baseUrl}/login?redirect=${encodeURIComponent(to)}`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('demo-password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-name').waitFor();
-  return page;
-}
+const signIn = (email: string, to = '/leads'): Promise<Page> =>
+  signInPage(browser, sys.baseUrl, email, { to, viewport: { width: 1920, height: 1000 }, track: session });
 
 /** The board is loaded and its socket caught up: what happens from now on reaches it live. */
 async function boardReady(page: Page): Promise<void> {

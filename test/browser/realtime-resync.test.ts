@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startSeeded, sql } from '../helpers/seeded.ts';
 import { Api } from '../helpers/api.ts';
 import { command, connectSocket } from '../helpers/sockets.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
 
 // The server keeps only the last 10 events per tenant here: a console that misses more than that cannot be
 // replayed to and must reload its state over REST ("resync"), and still end up showing the truth.
@@ -12,7 +12,7 @@ import { assertClientBuilt, launchChromium } from '../helpers/browser.ts';
 let sys: TestSystem;
 let browser: Browser;
 const ids: Record<string, number> = {};
-const contexts: BrowserContext[] = [];
+const session = new BrowserSession();
 
 beforeAll(async () => {
   assertClientBuilt();
@@ -21,26 +21,15 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await session.closeAll();
   await browser?.close();
   await sys?.stop();
 });
 
-async function signIn(context: BrowserContext, email: string, path: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${sys.baseUrl}/login?redirect=${encodeURIComponent(path)}`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('demo-password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-name').waitFor();
-  return page;
-}
-
 describe('resync after missing more than the server kept', () => {
   it('reloads the agent list over REST and shows the final state', async () => {
-    const context = await browser.newContext();
-    contexts.push(context);
-    const supervisor = await signIn(context, 'supervisor@acme.test', '/dashboard');
+    const context = await session.newContext(browser);
+    const supervisor = await signInPage(context, sys.baseUrl, 'supervisor@acme.test', { to: '/dashboard', track: session });
     const row = supervisor.getByTestId(`agent-row-${ids['agent1@acme.test']}`);
     const live = () => supervisor.getByTestId('agents-panel').getAttribute('data-live');
     await expect.poll(live).toBe('true');

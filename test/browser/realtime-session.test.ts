@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startSeeded, sql } from '../helpers/seeded.ts';
 import { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
 
 // The socket's handshake and the session: an expired access token is refreshed and the socket reconnects with
 // the new one; a refusal for good (deactivated user, revoked session) ends the session on the login page.
@@ -13,7 +13,7 @@ const TOKEN_TTL_SECONDS = 30;
 let sys: TestSystem;
 let browser: Browser;
 const ids: Record<string, number> = {};
-const contexts: BrowserContext[] = [];
+const session = new BrowserSession();
 
 beforeAll(async () => {
   assertClientBuilt();
@@ -22,20 +22,14 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await session.closeAll();
   await browser?.close();
   await sys?.stop();
 });
 
+/** Signs in from the plain login page, in a context of Playwright's default size, and waits for presence to be live. */
 async function signIn(email: string): Promise<Page> {
-  const context = await browser.newContext();
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${sys.baseUrl}/login`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('demo-password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-name').waitFor();
+  const page = await signInPage(await session.newContext(browser), sys.baseUrl, email, { track: session });
   await expect.poll(() => page.getByTestId('presence-select').isEnabled()).toBe(true);
   return page;
 }

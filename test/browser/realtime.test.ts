@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { ARTIFACTS, assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { ARTIFACTS, BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
 
 // The console's realtime side, end to end: real server (short presence grace), real Chromium, one browser
 // context per person so that each has storage and a socket of their own.
@@ -12,7 +12,7 @@ let sys: TestSystem;
 let browser: Browser;
 const ids: Record<string, number> = {};
 let leadId: number;
-const contexts: BrowserContext[] = [];
+const session = new BrowserSession();
 
 beforeAll(async () => {
   assertClientBuilt();
@@ -24,27 +24,16 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await session.closeAll();
   await browser?.close();
   await sys?.stop();
 });
 
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  contexts.push(context);
-  return context;
-}
+const newContext = (): Promise<BrowserContext> => session.newContext(browser, { viewport: { width: 1280, height: 800 } });
 
 /** Signs in through the login form, then opens `path` inside the app. */
-async function signIn(context: BrowserContext, email: string, path = '/'): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${sys.baseUrl}/login${path === '/' ? '' : `?redirect=${encodeURIComponent(path)}`}`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('demo-password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-name').waitFor();
-  return page;
-}
+const signIn = (context: BrowserContext, email: string, path = '/'): Promise<Page> =>
+  signInPage(context, sys.baseUrl, email, { to: path === '/' ? undefined : path, track: session });
 
 const row = (page: Page, email: string) => page.getByTestId(`agent-row-${ids[email]}`);
 const stateOf = (page: Page, email: string) => row(page, email).getAttribute('data-state', { timeout: 2000 }).catch(() => null);

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { startSeeded } from '../helpers/seeded.ts';
 import type { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
 
 // Settings → Call dispositions, in a real Chromium against the real server: the order, by drag and by the arrows,
 // is what the server keeps; a drag given up with Escape changes nothing.
@@ -11,7 +11,7 @@ import { assertClientBuilt, launchChromium } from '../helpers/browser.ts';
 let sys: TestSystem;
 let browser: Browser;
 let admin: Api;
-const contexts: BrowserContext[] = [];
+const session = new BrowserSession();
 
 beforeAll(async () => {
   assertClientBuilt();
@@ -21,22 +21,12 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await session.closeAll();
   await browser?.close();
   await sys?.stop();
 });
 
-async function signIn(email: string, to: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${sys.baseUrl}/login?redirect=${encodeURIComponent(to)}`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('demo-password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-name').waitFor();
-  return page;
-}
+const signIn = (email: string, to: string): Promise<Page> => signInPage(browser, sys.baseUrl, email, { to, track: session });
 
 /** Presses on `from`, moves in small steps onto `to`, then `finish` (release, or Escape) ends the drag. */
 async function dragByMouse(page: Page, from: Locator, to: Locator, finish: () => Promise<void> = () => page.mouse.up()): Promise<void> {

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { ARTIFACTS, assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { ARTIFACTS, BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
 import { freePort, startKamailio, type KamailioServer } from '../helpers/kamailio.ts';
 
 // The softphone against a real SIP server: Kamailio on loopback as the SIP-over-WebSocket registrar and proxy
@@ -18,7 +18,7 @@ let browser: Browser;
 let admin: Api;
 let agent1: Api;
 const userId: Record<string, number> = {};
-const contexts: BrowserContext[] = [];
+const session = new BrowserSession();
 
 /** The lead agent 1 calls: its number routes (Kamailio's dial plan: last four digits) to agent 2's extension. */
 const LEAD_PHONE = '+12125551002';
@@ -48,27 +48,15 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await session.closeAll();
   await browser?.close();
   await sys?.stop();
   await kamailio?.close();
 });
 
-async function newContext(): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 }, permissions: ['microphone'] });
-  contexts.push(context);
-  return context;
-}
-
-async function signIn(context: BrowserContext, email: string, to: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${sys.baseUrl}/login?redirect=${encodeURIComponent(to)}`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('demo-password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-name').waitFor();
-  return page;
-}
+/** Each agent in a context of their own, allowed the (fake) microphone. */
+const signIn = (email: string, to: string): Promise<Page> =>
+  signInPage(browser, sys.baseUrl, email, { to, contextOptions: { permissions: ['microphone'] }, track: session });
 
 const softphone = (page: Page) => page.getByTestId('softphone');
 const registration = (page: Page) => softphone(page).getAttribute('data-registration');
@@ -98,9 +86,9 @@ describe('the softphone, two agents on a real SIP server', () => {
     expect(lead.status, JSON.stringify(lead.body)).toBe(201);
     leadId = lead.body.id;
     [one, two, supervisor] = await Promise.all([
-      newContext().then((c) => signIn(c, 'agent1@acme.test', `/leads/${leadId}`)),
-      newContext().then((c) => signIn(c, 'agent2@acme.test', '/')),
-      newContext().then((c) => signIn(c, 'supervisor@acme.test', '/dashboard')),
+      signIn('agent1@acme.test', `/leads/${leadId}`),
+      signIn('agent2@acme.test', '/'),
+      signIn('supervisor@acme.test', '/dashboard'),
     ]);
     // Auto-register: both softphones register with their own credentials, no click needed.
     await Promise.all([registered(one), registered(two)]);
@@ -341,9 +329,9 @@ describe('transfers through the real SIP server', () => {
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
     [one, two, three] = await Promise.all([
-      newContext().then((c) => signIn(c, 'agent1@acme.test', '/')),
-      newContext().then((c) => signIn(c, 'agent2@acme.test', '/')),
-      newContext().then((c) => signIn(c, 'supervisor@acme.test', '/')),
+      signIn('agent1@acme.test', '/'),
+      signIn('agent2@acme.test', '/'),
+      signIn('supervisor@acme.test', '/'),
     ]);
     await Promise.all([registered(one), registered(two), registered(three)]);
     // Earlier tests may have left wrap-ups behind.

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { sql, startSeeded } from '../helpers/seeded.ts';
 import type { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { assertClientBuilt, launchChromium } from '../helpers/browser.ts';
+import { BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
 import { SecretBox } from '../../server/security/secret-box.ts';
 
 // Settings → SIP credentials, Softphone network (STUN/TURN) and Call dispositions, driven by an admin in a real
@@ -14,7 +14,7 @@ let sys: TestSystem;
 let api: Api;
 let browser: Browser;
 let admin: Api;
-const contexts: BrowserContext[] = [];
+const session = new BrowserSession();
 
 beforeAll(async () => {
   assertClientBuilt();
@@ -23,22 +23,12 @@ beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
+  await session.closeAll();
   await browser?.close();
   await sys?.stop();
 });
 
-async function signIn(email: string, to: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${sys.baseUrl}/login?redirect=${encodeURIComponent(to)}`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill('demo-password');
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('user-name').waitFor();
-  return page;
-}
+const signIn = (email: string, to: string): Promise<Page> => signInPage(browser, sys.baseUrl, email, { to, track: session });
 
 const userId = async (email: string): Promise<number> => Number((await sql(sys, 'select id from users where email = ?', [email]))[0].id);
 const sipRows = (id: number) => sql<{ sip_ws_url: string; sip_username: string; sip_domain: string; display_name: string | null; auto_register: number; password_ciphertext: string; password_key_id: string }>(

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { TestContext } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type ViewportSize } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
@@ -20,4 +21,71 @@ export async function launchChromium(extraArgs: string[] = []): Promise<Browser>
 export function assertClientBuilt(): void {
   const index = path.resolve(import.meta.dirname, '../../dist/client/index.html');
   if (!fs.existsSync(index)) throw new Error('dist/client is missing: run `npx vite build` (npm test does it) before the browser tests.');
+}
+
+/** The window most browser tests give the console: wide enough for every panel at once. */
+export const CONSOLE_VIEWPORT: ViewportSize = { width: 1600, height: 1000 };
+
+/**
+ * The browser contexts and pages a test file opens, kept so that they can be photographed when a test fails
+ * and closed at the end: one per file, fed by {@link signInPage}'s `track` or by {@link BrowserSession.newContext}.
+ */
+export class BrowserSession {
+  readonly contexts: BrowserContext[] = [];
+  readonly pages: Page[] = [];
+
+  /** A new context of `browser` with these options (Playwright's defaults when none), tracked. */
+  async newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+    const context = await browser.newContext(options);
+    this.contexts.push(context);
+    return context;
+  }
+
+  /** For afterEach: when the test failed, a full-page screenshot of every tracked page, `<prefix>-<test name>-<i>.png` in ARTIFACTS. */
+  async screenshotOnFail(ctx: TestContext, prefix: string): Promise<void> {
+    if (ctx.task.result?.state !== 'fail') return;
+    for (const [i, page] of this.pages.entries()) {
+      await page.screenshot({ path: path.join(ARTIFACTS, `${prefix}-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}-${i}.png`), fullPage: true }).catch(() => undefined);
+    }
+  }
+
+  /** For afterAll: closes every tracked context (and so its pages), ignoring those already gone. */
+  async closeAll(): Promise<void> {
+    for (const context of this.contexts) await context.close().catch(() => undefined);
+  }
+}
+
+export interface SignInOptions {
+  /** The console path to land on, sent as `/login?redirect=…`; without it the plain login page (the console's home after). */
+  to?: string;
+  /** The new context's window (only when signing in from a Browser); CONSOLE_VIEWPORT unless given. */
+  viewport?: ViewportSize;
+  /** More options for the new context (only when signing in from a Browser), e.g. `{ permissions: ['microphone'] }`. */
+  contextOptions?: BrowserContextOptions;
+  /** Where the new context (if any) and the page are recorded, for screenshots and cleanup. */
+  track?: BrowserSession;
+}
+
+/**
+ * Signs `email` in through the console's login form (password 'demo-password') and returns the page once the
+ * shell shows the user. From a Browser it opens a context of its own (CONSOLE_VIEWPORT unless `viewport` says
+ * otherwise); from a BrowserContext it opens a new page in that one.
+ */
+export async function signInPage(from: Browser | BrowserContext, baseUrl: string, email: string, options: SignInOptions = {}): Promise<Page> {
+  const { to, viewport = CONSOLE_VIEWPORT, contextOptions, track } = options;
+  let context: BrowserContext;
+  if ('newContext' in from) {
+    context = await from.newContext({ viewport, ...contextOptions });
+    track?.contexts.push(context);
+  } else {
+    context = from;
+  }
+  const page = await context.newPage();
+  track?.pages.push(page);
+  await page.goto(`${baseUrl}/login${to === undefined ? '' : `?redirect=${encodeURIComponent(to)}`}`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill('demo-password');
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('user-name').waitFor();
+  return page;
 }
