@@ -1,9 +1,9 @@
-import { computed, onUnmounted, ref, watch, type Ref } from 'vue';
-import { ApiError } from '@/api/http';
+import { computed, ref, watch, type Ref } from 'vue';
 import { fetchLeads, fetchMyFollowups, type LeadListFilters, type LeadView, type Page } from '@/api/leads';
 import { dispatcher } from '@/realtime/dispatcher';
 import { useLeadsStore } from '@/stores/leads';
 import { useSessionStore } from '@/stores/session';
+import { useCursorPager } from './useCursorPager';
 
 const PAGE = 50;
 
@@ -14,69 +14,33 @@ const PAGE = 50;
 function usePagedLeads(fetchPage: (cursor: string | null) => Promise<Page<LeadView>>, reloadOn: () => unknown) {
   const store = useLeadsStore();
   const ids = ref<number[]>([]);
-  const nextCursor = ref<string | null>(null);
-  const loading = ref(false);
-  const loadingMore = ref(false);
-  const loaded = ref(false);
-  const error = ref<string | null>(null);
   const createdAtLoad = ref(store.createdTick);
-  let token = 0;
-  let alive = true;
-
-  async function load(): Promise<void> {
-    const mine = (token += 1);
-    const stamp = dispatcher.stamp();
-    loading.value = true;
-    error.value = null;
-    try {
-      const page = await fetchPage(null);
-      if (mine !== token || !alive) return;
-      store.upsertMany(page.data, stamp);
-      ids.value = page.data.map((lead) => lead.id);
-      nextCursor.value = page.nextCursor;
-      createdAtLoad.value = store.createdTick;
-      loaded.value = true;
-    } catch (failure) {
-      if (mine === token) error.value = failure instanceof ApiError ? failure.message : 'The leads could not be loaded.';
-    } finally {
-      if (mine === token) loading.value = false;
-    }
-  }
-
-  async function more(): Promise<void> {
-    const cursor = nextCursor.value;
-    if (!cursor || loadingMore.value) return;
-    const mine = token;
-    const stamp = dispatcher.stamp();
-    loadingMore.value = true;
-    try {
-      const page = await fetchPage(cursor);
-      if (mine !== token || !alive) return;
-      store.upsertMany(page.data, stamp);
+  const pager = useCursorPager<LeadView, number>({
+    fetchPage,
+    reloadOn,
+    noun: 'leads',
+    begin: () => dispatcher.stamp(),
+    take(page, append, stamp) {
+      store.upsertMany(page, stamp);
+      if (!append) {
+        ids.value = page.map((lead) => lead.id);
+        createdAtLoad.value = store.createdTick;
+        return;
+      }
       const known = new Set(ids.value);
-      ids.value = [...ids.value, ...page.data.map((lead) => lead.id).filter((id) => !known.has(id))];
-      nextCursor.value = page.nextCursor;
-    } catch (failure) {
-      error.value = failure instanceof ApiError ? failure.message : 'More leads could not be loaded.';
-    } finally {
-      loadingMore.value = false;
-    }
-  }
-
-  watch(reloadOn, () => void load(), { immediate: true });
+      ids.value = [...ids.value, ...page.map((lead) => lead.id).filter((id) => !known.has(id))];
+    },
+  });
   watch(
     () => store.staleEpoch,
-    () => void load(),
+    () => void pager.load(),
   );
-  onUnmounted(() => {
-    alive = false;
-  });
 
   const rows = computed(() => ids.value.filter((id) => !store.deleted[id]).map((id) => store.byId[id]).filter((lead): lead is LeadView => !!lead));
   /** Leads created since this list was read (they may or may not match its filters). */
   const createdSince = computed(() => store.createdTick - createdAtLoad.value);
 
-  return { rows, ids, nextCursor, loading, loadingMore, loaded, error, createdSince, load, more };
+  return { rows, ids, ...pager, createdSince };
 }
 
 /** GET /leads with the given filters (re-read whenever they change). */

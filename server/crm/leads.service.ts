@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, UnprocessableError } from '../http/errors
 import { decodeCursor, encodeCursor, isIdCursor, iso, pageOf } from '../http/pagination.ts';
 import type { Publisher } from '../realtime/publisher.ts';
 import type { FollowupScheduler } from './followups.ts';
-import { toE164, maybeE164 } from '../common/phone.ts';
+import { toE164, phoneSearch } from '../common/phone.ts';
 import { activityView, leadView } from './lead-views.ts';
 import type { LeadStatusService } from './lead-statuses.service.ts';
 import { adjustLeadCounts } from './lead-counts.ts';
@@ -379,18 +379,10 @@ export class LeadService {
   private async searchCondition(ctx: TenantContext, text: string): Promise<FilterQuery<ILead>> {
     const like = `${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     const or: FilterQuery<ILead>[] = [{ name: { $like: like } }, { companyName: { $like: like } }, { email: { $like: like.toLowerCase() } }];
-    if (/^[+\d(][\d\s().-]{2,}$/.test(text)) {
-      const country = await this.country(ctx);
-      const e164 = maybeE164(text, country);
-      if (e164) or.push({ phone: e164 });
-      const digits = text.replace(/[^\d+]/g, '');
-      // "+1415…" is a prefix of E.164 numbers: a range of (tenant, phone). Digits without "+" that make a valid
-      // number ("(415) 555-0123") are matched by their E.164 form above; only a partial number ("555-0123")
-      // is looked for anywhere in the number, which reads every number of the tenant (seconds at 1M leads).
-      if (digits.length >= 3 && (digits.startsWith('+') || !isValidNumber(text, country))) {
-        or.push({ phone: { $like: `${digits.startsWith('+') ? digits : `%${digits}`}%` } });
-      }
-    }
+    // A phone number by its E.164 form; a partial one ("+1415…" as a prefix, "555-0123" anywhere) by LIKE (phoneSearch).
+    const phone = /^[+\d(][\d\s().-]{2,}$/.test(text) ? phoneSearch(text, await this.country(ctx)) : null;
+    if (phone?.exact) or.push({ phone: phone.exact });
+    if (phone?.like) or.push({ phone: { $like: phone.like } });
     return { $or: or };
   }
 
@@ -449,16 +441,6 @@ export class LeadService {
 /** limit + 1 rows of one column → its page of cards and the cursor of the next page. */
 function pageOfRows(rows: LeadRow[], limit: number, status: { name: string; color: string }): { data: LeadView[]; nextCursor: string | null } {
   return pageOf(rows.map((r) => ({ ...r, id: Number(r.id) })), limit, (r) => leadRowView(r, status));
-}
-
-/** Whether the text is a whole, valid phone number for the country (the rule toE164 applies to stored numbers). */
-function isValidNumber(text: string, country: string): boolean {
-  try {
-    toE164(text, country);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Rows after (v, id) in ORDER BY prop dir, id dir — NULLs sort first ascending and last descending in MariaDB. */

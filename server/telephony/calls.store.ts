@@ -281,14 +281,8 @@ export async function eventsOf(em: EntityManager, tenantId: number, callIds: num
 
 /** Inserts a new call row; returns it with its id. */
 export async function insertCall(em: EntityManager, tenantId: number, row: Omit<CallRow, 'id' | 'tenantId'>): Promise<CallRow> {
-  const cols = Object.keys(COLUMNS) as (keyof typeof COLUMNS)[];
-  const now = new Date();
-  const res = (await em.execute(
-    `insert into calls (tenant_id, ${cols.map((c) => COLUMNS[c]).join(', ')}, created_at, updated_at) values (?, ${cols.map(() => '?').join(', ')}, ?, ?)`,
-    [tenantId, ...cols.map((c) => row[c]), now, now],
-    'run',
-  )) as { insertId: number };
-  return { ...row, id: Number(res.insertId), tenantId };
+  const [inserted] = await insertCalls(em, tenantId, [row]);
+  return inserted;
 }
 
 /** Inserts new call rows in one statement; returns them with their ids, in order. */
