@@ -114,6 +114,8 @@ export interface MemoryReport {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /** After V8's last-resort GC (every page compacted, spare pages released), read after the regular figures. */
+  compacted: { rss: number; heapUsed: number; heapTotal: number };
   sockets: number;
   cpuMicros: number;
   at: number;

@@ -11,7 +11,8 @@
  *
  * It announces `{ type: 'listening', port }` over IPC and answers
  * `{ type: 'memory' }` with process.memoryUsage() taken after a full GC (run
- * it with --expose-gc), so the parent measures this process's memory only,
+ * it with --expose-gc) and, under `compacted`, after the last-resort GC that
+ * compacts every page and releases V8's spare pages, so the parent measures this process's memory only,
  * and `{ type: 'cpu' }` with its CPU time so far.
  * It exits when the parent goes away.
  */
@@ -86,7 +87,7 @@ if (mode === 'project') {
   process.exit(2);
 }
 
-const gc = (globalThis as { gc?: () => void }).gc;
+const gc = (globalThis as { gc?: (options?: { type: 'major' | 'minor'; execution: 'sync' | 'async'; flavor?: 'regular' | 'last-resort' }) => void }).gc;
 process.on('message', (msg: { type: string; id?: string }) => {
   void (async () => {
     if (msg.type === 'cpu') {
@@ -98,8 +99,16 @@ process.on('message', (msg: { type: string; id?: string }) => {
         await new Promise((r) => setTimeout(r, 100));
         gc();
       }
+      const regular = process.memoryUsage();
+      // Then the collection V8 runs under memory pressure (CollectAllAvailableGarbage): it compacts every page and
+      // gives back the pages V8 keeps after a burst of allocation. What is left is what the process holds.
+      if (gc) {
+        gc({ type: 'major', execution: 'sync', flavor: 'last-resort' });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const { rss, heapUsed, heapTotal } = process.memoryUsage();
       const cpu = process.cpuUsage();
-      send({ id: msg.id, ...process.memoryUsage(), sockets: sockets(), gc: !!gc, cpuMicros: cpu.user + cpu.system, at: performance.now() });
+      send({ id: msg.id, ...regular, compacted: { rss, heapUsed, heapTotal }, sockets: sockets(), gc: !!gc, cpuMicros: cpu.user + cpu.system, at: performance.now() });
     } else if (msg.type === 'stop') {
       await close().catch(() => undefined);
       process.send!({ id: msg.id }, () => process.exit(0));
