@@ -81,6 +81,8 @@ async function phase(label: string, node: NodeProcess, count: number, token: (i:
   }
 }
 
+type NumericField = Exclude<keyof MemoryReport, 'compacted'>;
+
 async function stop(node: NodeProcess) {
   await node.request({ type: 'stop' }, 30_000).catch(() => undefined);
   await node.kill('SIGTERM', 10_000);
@@ -115,8 +117,8 @@ export async function run(): Promise<void> {
       await stop(projectNode);
     }
 
-    const per = (p: Phase, k: keyof MemoryReport) => (p.after[k] - p.before[k]) / Math.max(1, p.connected);
-    const marginal = (p: Phase, k: keyof MemoryReport) => (p.after[k] - p.mid[k]) / Math.max(1, p.secondHalf);
+    const per = (p: Phase, k: NumericField) => (p.after[k] - p.before[k]) / Math.max(1, p.connected);
+    const marginal = (p: Phase, k: NumericField) => (p.after[k] - p.mid[k]) / Math.max(1, p.secondHalf);
     const row = (label: string, p: Phase, note: string) => {
       console.log(`  ${label}: ${p.connected} open (server counts ${p.serverSockets}) in ${fmt(p.connectSeconds)} s  RSS ${mib(p.before.rss)} -> ${mib(p.mid.rss)} -> ${mib(p.after.rss)} MiB = ${fmt(per(p, 'rss') / 1024, 1)} KiB/conn overall, ${fmt(marginal(p, 'rss') / 1024, 1)} KiB/conn for the second ${p.secondHalf}  heap used ${mib(p.before.heapUsed)} -> ${mib(p.after.heapUsed)} MiB = ${fmt(per(p, 'heapUsed') / 1024, 1)} KiB/conn (heap total ${mib(p.before.heapTotal)} -> ${mib(p.mid.heapTotal)} -> ${mib(p.after.heapTotal)} MiB)  external+buffers ${fmt((per(p, 'external') + per(p, 'arrayBuffers')) / 1024, 1)} KiB/conn  idle CPU ${fmt(p.idleCpu * 100, 0)}% of a core  ${fmt(p.connected / p.connectSeconds, 0)} handshakes/s  RSS once all left ${mib(p.emptied.rss)} MiB (heap used ${mib(p.emptied.heapUsed)} MiB)${p.failures ? `  failures ${p.failures} (${p.firstError})` : ''}${p.stoppedByDeadline ? '  STOPPED AT THE DEADLINE' : ''}  ${note}`);
     };
