@@ -27,6 +27,8 @@ interface Phase {
   firsts: number[];
   lasts: number[];
   http: number[];
+  /** Per round, per node (sockets alternate between the nodes, node A first): the last socket's latency. */
+  nodeLasts: [number[], number[]];
   missing: number;
   connectSeconds: number;
   payloadBytes: number;
@@ -44,19 +46,22 @@ async function measure(sockets: Socket[], trigger: (marker: string, round: numbe
   let t0 = 0;
   let got = 0;
   const lat = new Float64Array(n);
+  const nodeLast = [0, 0];
   let done: () => void = () => undefined;
-  for (const s of sockets) {
+  for (const [i, s] of sockets.entries()) {
     s.on('user:updated', (env: any) => {
       if (env?.data?.name !== marker) return;
       lat[got++] = performance.now() - t0;
+      nodeLast[i % 2] = lat[got - 1];
       if (got === 1) onSample?.(env);
       if (got === n) done();
     });
   }
-  const out = { latencies: [] as number[], firsts: [] as number[], lasts: [] as number[], http: [] as number[], missing: 0 };
+  const out = { latencies: [] as number[], firsts: [] as number[], lasts: [] as number[], http: [] as number[], nodeLasts: [[], []] as [number[], number[]], missing: 0 };
   for (let r = 0; r < WARMUP + ROUNDS; r++) {
     marker = `Bench Target ${randomUUID().slice(0, 8)}`;
     got = 0;
+    nodeLast[0] = nodeLast[1] = 0;
     const all = new Promise<void>((resolve) => { done = resolve; });
     let timer: NodeJS.Timeout | undefined;
     t0 = performance.now();
@@ -70,6 +75,8 @@ async function measure(sockets: Socket[], trigger: (marker: string, round: numbe
       out.firsts.push(sorted[0]);
       out.lasts.push(sorted[sorted.length - 1]);
       out.http.push(httpMs);
+      out.nodeLasts[0].push(nodeLast[0]);
+      out.nodeLasts[1].push(nodeLast[1]);
       out.missing += n - got;
     }
     await sleep(250);
@@ -158,6 +165,7 @@ export async function run(): Promise<void> {
       console.log(`  project rounds (first/last/HTTP ms): ${project.firsts.map((f, i) => `${fmt(f, 0)}/${fmt(project.lasts[i], 0)}/${fmt(project.http[i], 0)}`).join(' ')}`);
       console.log(`  baseline rounds (first/last/HTTP ms): ${baseline.firsts.map((f, i) => `${fmt(f, 0)}/${fmt(baseline.lasts[i], 0)}/${fmt(baseline.http[i], 0)}`).join(' ')}`);
     }
+    console.log(`  last socket per node (medians per round): project A ${fmt(median(project.nodeLasts[0]))} ms, B ${fmt(median(project.nodeLasts[1]))} ms; baseline A ${fmt(median(baseline.nodeLasts[0]))} ms, B ${fmt(median(baseline.nodeLasts[1]))} ms`);
     const pr = row('project ', project, '(admin PATCH /api/v1/users/:id on node A -> user:updated to users.view)');
     const br = row('baseline', baseline, '(bare Socket.IO pair, same Redis adapter, POST /broadcast on node A)');
     const goal = 1.2 * br.p99 + 5;
