@@ -16,7 +16,7 @@ import { AuthService } from './auth/auth.service.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { UserService } from './tenancy/users.service.ts';
 import { InvitationService } from './tenancy/invitations.service.ts';
-import { ApiKeyService } from './tenancy/api-keys.service.ts';
+import { ApiKeyService, apiKeyInvalidationChannel } from './tenancy/api-keys.service.ts';
 import { SettingsService } from './tenancy/settings.service.ts';
 import { tenancyRoutes } from './tenancy/tenancy.routes.ts';
 import { mountHealth } from './system/health.ts';
@@ -109,7 +109,8 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const leadStatuses = new LeadStatusService(publisher, followups);
   const leads = new LeadService(publisher, followups, leadStatuses);
   const invitations = new InvitationService(users, config.PUBLIC_URL, config.INVITATION_TTL_HOURS);
-  const apiKeys = new ApiKeyService();
+  // Revokes are announced on a pub/sub channel under the prefix, so every node drops the key at once.
+  const apiKeys = new ApiKeyService({ redis, channel: apiKeyInvalidationChannel(prefix), logger });
   const settings = new SettingsService();
   const secrets = new SecretBox(config.SECRETS_KEYS);
   const sipCredentials = new SipCredentialService(publisher, secrets);
@@ -123,7 +124,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const wrapup = new WrapupService(calls, leads, publisher, logger);
   presence.onOffline = (tenantId, userId) => calls.endAbandoned(tenantId, userId);
   routes.push(...callRoutes(calls, wrapup, presence), ...pbxWebhookRoutes(pbxWebhook));
-  routes.push(...contactRoutes(new ContactService()));
+  routes.push(...contactRoutes(new ContactService(publisher)));
   const openapi = buildOpenApi(routes, '0.1.0');
   const clientDir = path.join(root, 'dist', 'client');
   const serveClient = config.SERVE_CLIENT && fs.existsSync(path.join(clientDir, 'index.html'));
@@ -153,6 +154,13 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   if (gateway) {
     gateway.start();
     presence.start();
+  }
+  // A node that serves HTTP checks API keys: it listens for revokes made on any node (its own connection,
+  // subscribed again by the service after every reconnect).
+  if (isWeb) {
+    const apiKeySub = redis.duplicate({ autoResubscribe: false });
+    apiKeySub.on('error', (err) => logger.warn({ err: err.message }, 'redis (api key invalidation) connection error'));
+    apiKeys.listen(apiKeySub);
   }
 
   const queues: Queue[] = [followups.queue as Queue, wrapupTimers.queue as Queue];
@@ -192,6 +200,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
       }
       // A batch of PBX events being written finishes before its connections close.
       await pbxWebhook.idle();
+      await apiKeys.stop();
       await publishRedis.quit().catch(() => publishRedis.disconnect());
       redis.disconnect();
       if (ownOrm) await orm.close(true);

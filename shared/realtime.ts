@@ -3,6 +3,7 @@ import type { Role } from './roles.ts';
 import type { Permission } from './permissions.ts';
 import type { LeadActivityView, LeadStatusView, LeadView } from './schemas/leads.ts';
 import type { CallView, DispositionView, ScreenPop } from './schemas/telephony.ts';
+import type { ContactView } from './schemas/contacts.ts';
 
 /**
  * The realtime contract, typed once and imported by the server and the console.
@@ -73,6 +74,9 @@ export interface DomainEvents {
   'lead:activity': LeadActivityView;
   /** The tenant's pipeline columns changed (created, renamed, reordered, deleted). */
   'lead-statuses:changed': { statuses: LeadStatusView[] };
+  /** A contact was created or edited: its view, as the API answers it (to holders of contacts.view). */
+  'contact:created': ContactView;
+  'contact:updated': ContactView;
   /** The tenant's "not ready" reasons changed (to everyone in the tenant: agents pick from them). */
   'presence-reasons:changed': { reasons: { id: number; name: string; sortOrder: number; isActive: boolean }[] };
   /**

@@ -1,6 +1,7 @@
 import type { CatchupResult, ServerToClientEvents } from '@shared/realtime';
 import { ApiError } from '@/api/http';
 import { command } from '@/socket';
+import { useContactsStore } from '@/stores/contacts';
 import { useLeadsStore } from '@/stores/leads';
 import { usePresenceStore } from '@/stores/presence';
 import { useViewersStore } from '@/stores/viewers';
@@ -45,6 +46,7 @@ export async function catchUp(info: SessionReady, isCurrent: () => boolean): Pro
       usePresenceStore().forgetSequence();
       useViewersStore().forgetSequence();
       useLeadsStore().forgetSequence();
+      useContactsStore().forgetSequence();
     }
     if (!(await reloadWithRetry(result.seq, from !== null, isCurrent))) return false;
     dispatcher.resetTo(result.seq);

@@ -1,4 +1,5 @@
 import { useCallsStore } from '@/stores/calls';
+import { useContactsStore } from '@/stores/contacts';
 import { useLeadActivitiesStore } from '@/stores/leadActivities';
 import { useLeadsStore } from '@/stores/leads';
 import { useNotificationsStore } from '@/stores/notifications';
@@ -19,6 +20,7 @@ export function createHandlers(): EventHandlers {
   const leads = useLeadsStore();
   const activities = useLeadActivitiesStore();
   const calls = useCallsStore();
+  const contacts = useContactsStore();
 
   return {
     'presence:changed': (event) => presence.applyPresence(event.data, event.seq),
@@ -36,6 +38,8 @@ export function createHandlers(): EventHandlers {
     'lead:deleted': (event) => leads.applyDeleted(event.data.id, event.data.statusId, event.seq),
     'lead:activity': (event) => activities.upsert(event.data),
     'lead-statuses:changed': (event) => leads.applyStatuses(event.data.statuses, event.seq),
+    'contact:created': (event) => contacts.applyCreated(event.data, event.seq),
+    'contact:updated': (event) => contacts.applyUpdated(event.data, event.seq),
     'call:ringing': (event) => calls.applyRinging(event.data, event.seq),
     'call:answered': (event) => calls.applyEvent(event.data, event.seq),
     'call:ended': (event) => calls.applyEvent(event.data, event.seq),

@@ -1,5 +1,6 @@
 import { fetchNotifications } from '@/api/notifications';
 import { fetchPresence, fetchPresenceReasons } from '@/api/presence';
+import { useContactsStore } from '@/stores/contacts';
 import { useLeadsStore } from '@/stores/leads';
 import { useNotificationsStore } from '@/stores/notifications';
 import { usePresenceStore } from '@/stores/presence';
@@ -53,7 +54,8 @@ export async function reloadStores(seq: number, options: { profile: boolean }): 
   if (options.profile) loads.push(session.loadProfile());
   if (useNotificationsStore().loaded) loads.push(loadNotifications());
   await Promise.all(loads);
-  // The pipeline's pages (board, list, a lead and its timeline) reload what they show as of now; events
-  // after `seq` are released once this resolves and the version guards order the two.
+  // The pipeline's pages (board, list, a lead and its timeline) and the contacts list reload what they show as
+  // of now; events after `seq` are released once this resolves and the version and seq guards order the two.
   useLeadsStore().invalidate();
+  useContactsStore().invalidate();
 }

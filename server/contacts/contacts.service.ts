@@ -6,6 +6,7 @@ import type { TenantContext } from '../http/context.ts';
 import { NotFoundError } from '../http/errors.ts';
 import { decodeCursor, encodeCursor, isIdCursor, iso } from '../http/pagination.ts';
 import { phoneSearch, toE164 } from '../common/phone.ts';
+import type { Publisher } from '../realtime/publisher.ts';
 import type { ContactListQuery, ContactView, CreateContactBody, UpdateContactBody } from '../../shared/schemas/contacts.ts';
 
 /** A contact as the API shows it. */
@@ -25,8 +26,13 @@ const isNameCursor = (v: Record<string, unknown>): v is { v: string; id: number 
  * The tenant's contacts (seed 001). Reads are keyset-paged on tenant-first indexes: newest first on
  * (tenant, id), by first name on (tenant, first_name, id). Every write carries its audit row in the same
  * transaction. Phones are stored in E.164, read with the tenant's default country.
+ *
+ * Once a write has committed, the contact's view (as the API answers it) goes to holders of contacts.view in the
+ * tenant: `contact:created` and `contact:updated`. A refused or empty change publishes nothing.
  */
 export class ContactService {
+  constructor(private readonly publisher: Publisher) {}
+
   async find(ctx: TenantContext, id: number, em: EntityManager = ctx.em): Promise<IContact> {
     const contact = await em.findOne(Contact, { id });
     if (!contact) throw new NotFoundError('Contact');
@@ -90,7 +96,7 @@ export class ContactService {
       await em.flush();
       return c;
     });
-    return this.reread(ctx, contact.id);
+    return this.published(ctx, 'contact:created', await this.reread(ctx, contact.id));
   }
 
   async update(ctx: TenantContext, id: number, body: UpdateContactBody): Promise<ContactView> {
@@ -105,7 +111,13 @@ export class ContactService {
     audit(ctx.em, ctx, { tenantId, userId: ctx.principal.userId, action: 'contact.updated', entityType: 'contact', entityId: id, changes });
     // One flush: the change and its audit row in one transaction.
     await ctx.em.flush();
-    return this.reread(ctx, id);
+    return this.published(ctx, 'contact:updated', await this.reread(ctx, id));
+  }
+
+  /** After the change committed: the contact's view to holders of contacts.view in the tenant. */
+  private async published(ctx: TenantContext, type: 'contact:created' | 'contact:updated', view: ContactView): Promise<ContactView> {
+    await this.publisher.publish(ctx.principal.tenantId, type, view, { kind: 'permission', permission: 'contacts.view' });
+    return view;
   }
 
   /** The row as stored (DATETIME keeps whole seconds), so the answer equals what a later read shows. */

@@ -1,4 +1,6 @@
 import type { EntityManager } from '@mikro-orm/mariadb';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
 import { ApiKey, type IApiKey } from './api-key.entity.ts';
 import { randomToken, sha256 } from '../auth/tokens.ts';
 import { audit } from '../audit/audit.service.ts';
@@ -13,11 +15,23 @@ type Scope = 'pbx' | 'read' | 'write';
 /**
  * How long a node trusts a key it has checked. A busy PBX sends an event per call
  * state change, and each would otherwise read the key (and its tenant) again. A
- * revoke on this node applies at once (it drops the entry); on other nodes, and
- * for a tenant suspended or a key expired meanwhile, within this time.
+ * revoke applies at once on every node: the revoking node publishes the key's id
+ * on the invalidation channel and each node drops its entry when it hears it. This
+ * time is the safety net: it bounds a lost message, and changes made outside the
+ * API (a tenant suspended or a key revoked or expired in SQL).
  */
 export const API_KEY_CACHE_MS = 5_000;
 const CACHE_MAX = 10_000;
+
+/** The Redis pub/sub channel on which a node announces the id of a key that became invalid. */
+export const apiKeyInvalidationChannel = (prefix: string) => `${prefix}:api-keys:invalidate`;
+
+/** Where invalidations are published: a connection not in subscriber mode, and the channel. */
+export interface ApiKeyBus {
+  redis: Redis;
+  channel: string;
+  logger: Logger;
+}
 
 interface CachedKey {
   id: number;
@@ -44,6 +58,88 @@ function view(k: IApiKey) {
  */
 export class ApiKeyService {
   private readonly cache = new Map<string, CachedKey>();
+  /** Bumped by every invalidation heard (and by a lost subscription): a read that began before one is not cached. */
+  private generation = 0;
+  private sub: Redis | null = null;
+  private subscribed = false;
+
+  constructor(private readonly bus: ApiKeyBus) {}
+
+  /**
+   * Whether this node hears the invalidation channel right now. Checked keys are
+   * cached only then: while the subscription is down (not yet made, or its
+   * connection lost) a revoke on another node could go unheard, so every request
+   * reads the key.
+   */
+  get listening(): boolean {
+    return this.subscribed;
+  }
+
+  /**
+   * Subscribes `sub` (a connection of its own, made with `autoResubscribe: false`)
+   * to the invalidation channel, again after every reconnect. The caller owns the
+   * connection and closes it with `stop()`.
+   */
+  listen(sub: Redis): void {
+    if (this.sub) throw new Error('ApiKeyService is already listening');
+    this.sub = sub;
+    const { channel, logger } = this.bus;
+    sub.on('message', (ch: string, message: string) => {
+      if (ch !== channel) return;
+      const id = Number(message);
+      if (Number.isSafeInteger(id)) this.drop(id);
+    });
+    const subscribe = () => {
+      sub.subscribe(channel).then(
+        () => {
+          if (this.sub !== sub || sub.status !== 'ready') return;
+          this.forgetAll();
+          this.subscribed = true;
+        },
+        (err: Error) => logger.warn({ err: err.message }, 'api key invalidation: subscribe failed'),
+      );
+    };
+    sub.on('ready', subscribe);
+    // Messages published while the connection is down are lost: stop trusting the cache until subscribed again.
+    sub.on('close', () => {
+      this.subscribed = false;
+      this.forgetAll();
+    });
+    if (sub.status === 'ready') subscribe();
+  }
+
+  /** Stops listening and closes the subscriber connection (the system's close()). */
+  async stop(): Promise<void> {
+    const sub = this.sub;
+    if (!sub) return;
+    this.sub = null;
+    this.subscribed = false;
+    this.forgetAll();
+    await sub.quit().catch(() => sub.disconnect());
+  }
+
+  /**
+   * After a change that makes a key invalid has committed: drops it here at once and
+   * tells every node (they drop it when the message arrives). A failed publish is
+   * logged; the other nodes then stop trusting the key within API_KEY_CACHE_MS.
+   */
+  private async invalidate(id: number): Promise<void> {
+    this.drop(id);
+    await this.bus.redis.publish(this.bus.channel, String(id)).catch((err: Error) => {
+      this.bus.logger.warn({ err: err.message, apiKeyId: id }, 'api key invalidation: publish failed');
+    });
+  }
+
+  /** Forgets the cached entry of key `id` (the cache is keyed by hash: revokes are rare, a scan is fine). */
+  private drop(id: number): void {
+    this.generation++;
+    for (const [hash, k] of this.cache) if (k.id === id) this.cache.delete(hash);
+  }
+
+  private forgetAll(): void {
+    this.generation++;
+    this.cache.clear();
+  }
 
   async create(ctx: TenantContext, body: { name: string; scopes: Scope[]; expiresAt?: string }) {
     const expiresAt = body.expiresAt ? new Date(body.expiresAt) : null;
@@ -71,16 +167,21 @@ export class ApiKeyService {
   async revoke(ctx: TenantContext, id: number) {
     const row = await ctx.em.findOne(ApiKey, { id });
     if (!row) throw new NotFoundError('API key');
-    this.cache.delete(row.keyHash);
     if (!row.revokedAt) {
       row.revokedAt = new Date();
       audit(ctx.em, ctx, { tenantId: ctx.principal.tenantId, userId: ctx.principal.userId, action: 'api_key.revoked', entityType: 'api_key', entityId: row.id });
       await ctx.em.flush();
     }
+    // After the commit, so that no node re-reads the key as still valid once it has dropped it; the answer
+    // waits for the publish. Sent again for a key already revoked, in case the first message was lost.
+    await this.invalidate(row.id);
     return view(row);
   }
 
-  /** The principal of a machine presenting `key`, which must hold `scope` (checked keys are trusted for API_KEY_CACHE_MS). */
+  /**
+   * The principal of a machine presenting `key`, which must hold `scope` (checked keys are trusted for
+   * API_KEY_CACHE_MS while this node hears invalidations).
+   */
   async authenticate(em: EntityManager, key: string | undefined, scope: string): Promise<Principal> {
     if (!key) throw new UnauthorizedError('An API key is required: Authorization: Bearer <key>.', 'api_key_missing');
     const hash = sha256(key);
@@ -88,14 +189,19 @@ export class ApiKeyService {
     let k = this.cache.get(hash);
     if (!k || k.cachedUntil <= now) {
       this.cache.delete(hash);
+      const generation = this.generation;
       const row = await em.findOne(ApiKey, { keyHash: hash }, { filters: { tenant: false }, populate: ['tenant'] });
       if (!row || row.revokedAt) throw new UnauthorizedError('The API key is not valid.', 'api_key_invalid');
       k = {
         id: row.id, tenantId: row.tenant.id, tenantStatus: row.tenant.status, name: row.name, scopes: (row.scopes ?? []) as string[],
         expiresAt: row.expiresAt?.getTime() ?? null, lastUsedAt: row.lastUsedAt?.getTime() ?? 0, cachedUntil: now + API_KEY_CACHE_MS,
       };
-      if (this.cache.size >= CACHE_MAX) this.cache.clear();
-      this.cache.set(hash, k);
+      // Not cached when an invalidation arrived during the read (it may have been this key's, committed
+      // after the row was read) or while no invalidation can be heard.
+      if (this.subscribed && generation === this.generation) {
+        if (this.cache.size >= CACHE_MAX) this.cache.clear();
+        this.cache.set(hash, k);
+      }
     }
     if (k.expiresAt !== null && k.expiresAt <= now) throw new UnauthorizedError('The API key is not valid.', 'api_key_invalid');
     if (k.tenantStatus !== 'active') throw new UnauthorizedError('This organisation is suspended.', 'tenant_suspended');

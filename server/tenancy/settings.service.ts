@@ -1,7 +1,7 @@
 import { Tenant } from './tenant.entity.ts';
 import { audit, diff } from '../audit/audit.service.ts';
 import type { TenantContext } from '../http/context.ts';
-import { NotFoundError } from '../http/errors.ts';
+import { NotFoundError, UnprocessableError } from '../http/errors.ts';
 import type { IceServer } from '../../shared/schemas/tenancy.ts';
 
 type TenantSettings = { settings?: Record<string, unknown> | null };
@@ -22,6 +22,20 @@ export function iceServersOf(t: TenantSettings): IceServer[] {
   return Array.isArray(v) ? (v as IceServer[]) : [];
 }
 
+/**
+ * A server with a credential but no username is refused (422): WebRTC's RTCIceServer has no use for a credential
+ * without its username, and the settings screen (one line per server: `urls [username credential]`) could not show
+ * it, the credential landing where the username belongs. Only the URLs are named, never the credential.
+ */
+function checkIceServers(list: IceServer[]): void {
+  const details = list.flatMap((s, i) => (s.credential && !s.username?.trim()
+    ? [{ path: `body.iceServers.${i}.username`, message: `${Array.isArray(s.urls) ? s.urls.join(',') : s.urls} has a credential but no username` }]
+    : []));
+  if (details.length) {
+    throw new UnprocessableError('A STUN/TURN server with a credential needs its username.', details, 'ice_username_required');
+  }
+}
+
 function view(t: TenantRow) {
   return { id: t.id, name: t.name, timezone: t.timezone, defaultCountry: t.defaultCountry, status: t.status, wrapupTimeoutSeconds: wrapupTimeoutOf(t), iceServers: iceServersOf(t) };
 }
@@ -37,6 +51,7 @@ export class SettingsService {
     const t = await ctx.em.findOne(Tenant, { id: ctx.principal.tenantId });
     if (!t) throw new NotFoundError('Tenant');
     const { wrapupTimeoutSeconds, iceServers, ...fields } = body;
+    if (iceServers !== undefined) checkIceServers(iceServers);
     const changes: Record<string, unknown> = diff({ name: t.name, timezone: t.timezone, defaultCountry: t.defaultCountry, wrapupTimeoutSeconds: wrapupTimeoutOf(t) }, { ...fields, wrapupTimeoutSeconds });
     // TURN credentials are not written to the audit log: only which servers.
     if (iceServers !== undefined) changes.iceServers = { from: iceServersOf(t).map((x) => x.urls), to: iceServers.map((x) => x.urls) };

@@ -7,6 +7,7 @@ import { BrowserSession, assertClientBuilt, launchChromium, signInPage } from '.
 
 // The Contacts page, end to end: real server, real Chromium. No SIP server runs here, so no softphone can
 // register: the Call button must be there, dialling the contact's E.164 number, and disabled with its reason.
+// Contacts created or edited by someone else show up live (contact:created, contact:updated), without a reload.
 
 let sys: TestSystem;
 let browser: Browser;
@@ -118,5 +119,39 @@ describe('the Contacts page', () => {
     expect(shown.every((id) => globexIds.has(id))).toBe(true);
     await search(globex, 'Quentin');
     expect(await rowIds(globex)).toEqual([]);
+  });
+
+  it('shows a contact someone else creates on top, and their edits in place, live and without a reload; a search shows only what it matched', async () => {
+    const page = await signIn('agent1@acme.test');
+    await page.locator('[data-testid="contacts-table"][data-loading="false"][data-live="true"]').waitFor();
+    const before = await rowIds(page);
+    const nameOf = (id: number) => page.getByTestId(`contact-row-${id}`).getByTestId('contact-name');
+
+    // The admin, elsewhere, adds a contact: it appears on top of the agent's open list, once.
+    const made = await admin.post('/api/v1/contacts', { firstName: 'Livia', lastName: 'Pushed', phone: '(202) 555-0125' });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    await nameOf(made.body.id).waitFor({ timeout: 3000 });
+    expect(await nameOf(made.body.id).textContent()).toBe('Livia Pushed');
+    expect(await rowIds(page)).toEqual([made.body.id, ...before]);
+
+    // Their edit replaces the row in place (no second row, same position).
+    expect((await admin.patch(`/api/v1/contacts/${made.body.id}`, { lastName: 'Edited', phone: '+1 202 555 0126' })).status).toBe(200);
+    await expect.poll(() => nameOf(made.body.id).textContent(), { timeout: 3000 }).toBe('Livia Edited');
+    expect(await page.getByTestId(`contact-row-${made.body.id}`).getByTestId('contact-phone').textContent()).toBe('+12025550126');
+    expect(await rowIds(page)).toEqual([made.body.id, ...before]);
+    // An edit of a contact from the loaded page, too.
+    expect((await admin.patch(`/api/v1/contacts/${target.id}`, { address: '9 Live Street' })).status).toBe(200);
+    await expect.poll(() => page.getByTestId(`contact-row-${target.id}`).textContent(), { timeout: 3000 }).toContain('9 Live Street');
+
+    // While a search is active, a new contact does not push in; an edit of a row shown still applies.
+    await search(page, 'Livia');
+    expect(await rowIds(page)).toEqual([made.body.id]);
+    const other = await admin.post('/api/v1/contacts', { firstName: 'Unmatched', lastName: 'Newcomer', phone: '(202) 555-0127' });
+    expect(other.status).toBe(201);
+    expect((await admin.patch(`/api/v1/contacts/${made.body.id}`, { firstName: 'Livianne' })).status).toBe(200);
+    // Events arrive in order: once the later edit shows, the earlier creation has been handled too.
+    await expect.poll(() => nameOf(made.body.id).textContent(), { timeout: 3000 }).toBe('Livianne Edited');
+    expect(await rowIds(page)).toEqual([made.body.id]);
+    expect(await page.getByTestId(`contact-row-${other.body.id}`).count()).toBe(0);
   });
 });

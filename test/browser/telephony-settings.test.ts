@@ -219,6 +219,66 @@ describe('softphone network (STUN/TURN) settings', () => {
     expect(await storedIce()).toEqual([]);
     expect(await agentIce()).toEqual([]);
   });
+
+  it('a credential without a username is refused by the server (422), and one stored before is never shown as the username', async () => {
+    const acmeId = Number((await sql(sys, "select id from tenants where name = 'Acme Support'"))[0].id);
+    const storedIce = async () => {
+      const [t] = await sql(sys, 'select settings from tenants where id = ?', [acmeId]);
+      const settings = typeof t.settings === 'string' ? JSON.parse(t.settings) : t.settings;
+      return settings?.telephony?.iceServers ?? [];
+    };
+    const credential = 'Lone-Cred-7';
+
+    // The API: a credential with no username, or an empty one, is a 422 naming the server (never the credential).
+    for (const [i, bad] of [{ urls: 'turn:turn.acme.test:3478', credential }, { urls: ['turn:turn.acme.test:3478', 'turns:turn.acme.test:5349'], username: '', credential }].entries()) {
+      const res = await admin.patch('/api/v1/settings', { iceServers: [{ urls: 'stun:stun.acme.test:3478' }, bad] });
+      expect(res.status, `case ${i}: ${JSON.stringify(res.body)}`).toBe(422);
+      expect(res.body.error).toEqual({
+        code: 'ice_username_required',
+        message: 'A STUN/TURN server with a credential needs its username.',
+        details: [{ path: 'body.iceServers.1.username', message: `${[bad.urls].flat().join(',')} has a credential but no username` }],
+      });
+      expect(JSON.stringify(res.body)).not.toContain(credential);
+    }
+    expect(await storedIce()).toEqual([]);
+    // A username with its credential, a username alone and a bare STUN server are still accepted.
+    const fine = [{ urls: 'stun:stun.acme.test:3478' }, { urls: 'turn:a.acme.test', username: 'u1' }, { urls: 'turn:b.acme.test', username: 'u2', credential: 'c2' }];
+    const ok = await admin.patch('/api/v1/settings', { iceServers: fine });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.iceServers).toEqual(fine);
+    expect((await admin.patch('/api/v1/settings', { iceServers: [] })).status).toBe(200);
+
+    // Settings written before the rule (or outside the API) may still hold one: the screen shows that server by
+    // its URL alone, with a warning naming it, and never puts the credential where the username goes.
+    const legacy = [{ urls: 'stun:stun.acme.test:3478' }, { urls: 'turn:turn.acme.test:3478', credential }, { urls: 'turn:ok.acme.test', username: 'agent', credential: 'Ok-Cred' }];
+    const [t] = await sql(sys, 'select settings from tenants where id = ?', [acmeId]);
+    const settings = (typeof t.settings === 'string' ? JSON.parse(t.settings) : t.settings) ?? {};
+    await sql(sys, 'update tenants set settings = ? where id = ?', [JSON.stringify({ ...settings, telephony: { ...settings.telephony, iceServers: legacy } }), acmeId]);
+    expect(await storedIce()).toEqual(legacy);
+    const page = await signIn('admin@acme.test', '/settings');
+    const section = page.getByTestId('ice-servers-settings');
+    const input = section.getByTestId('ice-servers-input');
+    await input.waitFor();
+    expect(await input.inputValue()).toBe('stun:stun.acme.test:3478\nturn:turn.acme.test:3478\nturn:ok.acme.test agent Ok-Cred');
+    expect(await input.inputValue()).not.toContain(credential);
+    const warning = section.getByTestId('ice-servers-warning');
+    expect(await warning.innerText()).toBe(
+      'turn:turn.acme.test:3478: a credential is stored without a username, which WebRTC cannot use. The credential is not shown, and saving without a username drops it: type the username and the credential after the URL, then save.',
+    );
+    expect(await warning.innerText()).not.toContain(credential);
+
+    // The admin types the missing username and the credential: stored as a complete server, the warning goes.
+    await input.fill('stun:stun.acme.test:3478\nturn:turn.acme.test:3478 acme-turn New-Cred-8\nturn:ok.acme.test agent Ok-Cred');
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => section.getByRole('status').innerText()).toBe('Saved. Softphones use these servers from their next registration.');
+    expect(await warning.count()).toBe(0);
+    expect(await storedIce()).toEqual([legacy[0], { urls: 'turn:turn.acme.test:3478', username: 'acme-turn', credential: 'New-Cred-8' }, legacy[2]]);
+    await page.reload();
+    await input.waitFor();
+    expect(await input.inputValue()).toBe('stun:stun.acme.test:3478\nturn:turn.acme.test:3478 acme-turn New-Cred-8\nturn:ok.acme.test agent Ok-Cred');
+    expect(await section.getByTestId('ice-servers-warning').count()).toBe(0);
+    expect((await admin.patch('/api/v1/settings', { iceServers: [] })).status).toBe(200);
+  });
 });
 
 describe('call dispositions settings', () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSeeded, sql } from '../helpers/seeded.ts';
+import { command, connectSocket, sleep, until, type ClientSocket } from '../helpers/sockets.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
 import { DEFAULT_ROLE_PERMISSIONS } from '../../shared/permissions.ts';
@@ -8,7 +9,7 @@ import { allPages, auditRows, expectError, tenantId } from '../tenancy/util.ts';
 /**
  * Contacts through the API against the real database: keyset-paged lists (newest first, by first name),
  * search by name, email and phone in any format, detail, create and edit with E.164 phones, permissions
- * and tenant isolation.
+ * and tenant isolation; and their live events (contact:created, contact:updated) over real sockets.
  */
 
 let sys: TestSystem;
@@ -287,6 +288,136 @@ describe('tenant isolation', () => {
     const mine = await create({ firstName: 'Globex', lastName: 'Own', phone: '020 7946 0959' }, globexAdmin);
     expect(Number((await sql(sys, 'select tenant_id from contacts where id = ?', [mine.id]))[0].tenant_id)).toBe(globex);
     expectError(await agent.get(`${C}/${mine.id}`), 404, 'not_found');
+  });
+});
+
+describe('live events', () => {
+  type Sock = ClientSocket & { received: any[]; ready: any };
+  const CONTACT_EVENTS = ['contact:created', 'contact:updated'];
+  const open: Sock[] = [];
+  let holder: Sock;
+  let noView: Sock;
+  let otherTenant: Sock;
+
+  async function socketFor(email: string): Promise<Sock> {
+    const s = (await connectSocket(sys.baseUrl, (await api.login(email)).accessToken)) as Sock;
+    open.push(s);
+    return s;
+  }
+  const contactEvents = (s: Sock) => s.received.filter((e) => CONTACT_EVENTS.includes(e.type));
+  const clear = () => { for (const s of open) s.received.length = 0; };
+  /** Waits for a contact event on `s`, then lets stray deliveries arrive before the caller asserts on the others. */
+  async function seen(s: Sock, type: string, id: number): Promise<any> {
+    await until(() => s.received.some((e) => e.type === type && e.data.id === id));
+    await sleep(150);
+    return s.received.find((e) => e.type === type && e.data.id === id);
+  }
+
+  beforeAll(async () => {
+    // support_agent loses contacts.view for this block: a user of the tenant who may not see contacts.
+    const without = DEFAULT_ROLE_PERMISSIONS.support_agent.filter((p) => p !== 'contacts.view' && p !== 'contacts.manage');
+    const put = await admin.put('/api/v1/permissions/support_agent', { permissions: without });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    holder = await socketFor('viewer@acme.test');
+    noView = await socketFor('support@acme.test');
+    otherTenant = await socketFor('admin@globex.test');
+    expect(holder.ready.permissions).toContain('contacts.view');
+    expect(noView.ready.permissions).not.toContain('contacts.view');
+    expect(noView.ready.tenantId).toBe(acme);
+    // Globex's admin holds contacts.view in Globex: only the tenant keeps Acme's events away.
+    expect(otherTenant.ready.permissions).toContain('contacts.view');
+    expect(otherTenant.ready.tenantId).toBe(globex);
+  });
+  afterAll(async () => {
+    for (const s of open) s.close();
+    await admin.put('/api/v1/permissions/support_agent', { permissions: DEFAULT_ROLE_PERMISSIONS.support_agent });
+  });
+
+  it('POST and PATCH publish contact:created and contact:updated, with the API\'s view, to holders of contacts.view of the tenant only', async () => {
+    clear();
+    const seqBefore = await sys.publisher.currentSeq(acme);
+    // What the database holds when each event arrives: the event follows the commit.
+    const atArrival: Record<string, any> = {};
+    for (const type of CONTACT_EVENTS) {
+      holder.once(type as any, (e: any) => {
+        void sql(sys, 'select first_name, phone from contacts where id = ?', [e.data.id]).then(([row]) => (atArrival[type] = row ?? null));
+      });
+    }
+
+    const created = await agent.post(C, { firstName: 'Live', lastName: 'Contact', phone: '(202) 555-0170', email: 'Live@Contact.Example' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const c = await seen(holder, 'contact:created', created.body.id);
+    expect(c).toEqual({ id: expect.any(String), tenantId: acme, seq: expect.any(Number), type: 'contact:created', at: expect.any(String), data: created.body });
+    expect(c.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(Date.parse(c.at)).not.toBeNaN();
+    expect(c.seq).toBeGreaterThan(seqBefore);
+    expect(c.data).toMatchObject({ firstName: 'Live', lastName: 'Contact', name: 'Live Contact', phone: '+12025550170', email: 'live@contact.example', createdById: agentId });
+    // The same shape the REST API answers with (GET included).
+    expect(c.data).toEqual((await viewer.get(`${C}/${created.body.id}`)).body);
+
+    const updated = await agent.patch(`${C}/${created.body.id}`, { firstName: 'Livelier', phone: '+1 202 555 0171' });
+    expect(updated.status, JSON.stringify(updated.body)).toBe(200);
+    const u = await seen(holder, 'contact:updated', created.body.id);
+    expect(u).toEqual({ id: expect.any(String), tenantId: acme, seq: expect.any(Number), type: 'contact:updated', at: expect.any(String), data: updated.body });
+    expect(u.data).toMatchObject({ id: created.body.id, firstName: 'Livelier', name: 'Livelier Contact', phone: '+12025550171' });
+    expect(u.seq).toBeGreaterThan(c.seq);
+    expect(u.id).not.toBe(c.id);
+
+    await until(() => Object.keys(atArrival).length === 2);
+    expect(atArrival['contact:created']).toEqual({ first_name: 'Live', phone: '+12025550170' });
+    expect(atArrival['contact:updated']).toEqual({ first_name: 'Livelier', phone: '+12025550171' });
+
+    expect(contactEvents(holder).map((e) => e.type)).toEqual(['contact:created', 'contact:updated']);
+    expect(contactEvents(noView)).toEqual([]);
+    expect(contactEvents(otherTenant)).toEqual([]);
+  });
+
+  it('a Globex contact reaches Globex\'s holders and not Acme\'s', async () => {
+    clear();
+    const created = await globexAdmin.post(C, { firstName: 'Globex', lastName: 'Live', phone: '020 7946 0170' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const c = await seen(otherTenant, 'contact:created', created.body.id);
+    expect(c).toMatchObject({ tenantId: globex, data: created.body });
+    expect(contactEvents(holder)).toEqual([]);
+    expect(contactEvents(noView)).toEqual([]);
+  });
+
+  it('a refused request (422, 400, 403, 404) or an edit that changes nothing publishes nothing', async () => {
+    const c = await create({ firstName: 'Quiet', phone: '+12025550172' });
+    await seen(holder, 'contact:created', c.id);
+    clear();
+    const seq = await sys.publisher.currentSeq(acme);
+    expectError(await agent.post(C, { firstName: 'Bad Phone', phone: 'nope nope' }), 422, 'invalid_phone');
+    expectError(await agent.patch(`${C}/${c.id}`, { phone: '+1 999' }), 422, 'invalid_phone');
+    expectError(await agent.post(C, { phone: '+12025550173' }), 400, 'validation_failed');
+    expectError(await agent.patch(`${C}/${c.id}`, {}), 400, 'validation_failed');
+    expectError(await viewer.post(C, { firstName: 'Not Allowed', phone: '+12025550174' }), 403, 'forbidden');
+    expectError(await viewer.patch(`${C}/${c.id}`, { firstName: 'Not Allowed' }), 403, 'forbidden');
+    expectError(await globexAdmin.patch(`${C}/${c.id}`, { firstName: 'Stolen' }), 404, 'not_found');
+    expect((await agent.patch(`${C}/${c.id}`, { firstName: 'Quiet' })).status).toBe(200);
+    await sleep(300);
+    for (const s of open) expect(contactEvents(s)).toEqual([]);
+    // Nothing went into the tenant's log either (so no catch-up can replay it).
+    expect(await sys.publisher.currentSeq(acme)).toBe(seq);
+
+    // The next real change does publish: the silence above was not a dead socket.
+    const ok = await agent.patch(`${C}/${c.id}`, { lastName: 'Now Loud' });
+    expect((await seen(holder, 'contact:updated', c.id)).data).toEqual(ok.body);
+  });
+
+  it('the catch-up after a reconnect replays contact events to a holder, and not to a user without contacts.view', async () => {
+    const from = await sys.publisher.currentSeq(acme);
+    const c = await create({ firstName: 'Missed', lastName: 'While Away', phone: '+12025550175' });
+    const u = (await agent.patch(`${C}/${c.id}`, { isFavorite: true })).body;
+    const replayed = async (s: Sock) => {
+      const res = await command<any>(s, 'sync:catchup', { lastSeq: from });
+      expect(res).toMatchObject({ ok: true, data: { mode: 'replay' } });
+      return res.data.events.filter((e: any) => CONTACT_EVENTS.includes(e.type));
+    };
+    const events = await replayed(holder);
+    expect(events.map((e: any) => [e.type, e.data])).toEqual([['contact:created', c], ['contact:updated', u]]);
+    expect(events.every((e: any) => e.tenantId === acme && e.seq > from)).toBe(true);
+    expect(await replayed(noView)).toEqual([]);
   });
 });
 
