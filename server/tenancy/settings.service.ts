@@ -23,16 +23,26 @@ export function iceServersOf(t: TenantSettings): IceServer[] {
 }
 
 /**
- * A server with a credential but no username is refused (422): WebRTC's RTCIceServer has no use for a credential
- * without its username, and the settings screen (one line per server: `urls [username credential]`) could not show
- * it, the credential landing where the username belongs. Only the URLs are named, never the credential.
+ * ICE servers a browser would refuse are refused here (422), as WebRTC's RTCIceServer rules them:
+ * - a credential without its username (`ice_username_required`): besides being useless, the settings screen (one line
+ *   per server: `urls [username credential]`) could not show it, the credential landing where the username belongs;
+ * - a TURN server (`turn:`/`turns:` URL) without both a username and a credential (`ice_turn_auth_required`): the
+ *   browser throws when the softphone builds its peer connection, so every call of the tenant would fail.
+ * Only the URLs are named, never the credential.
  */
 function checkIceServers(list: IceServer[]): void {
-  const details = list.flatMap((s, i) => (s.credential && !s.username?.trim()
-    ? [{ path: `body.iceServers.${i}.username`, message: `${Array.isArray(s.urls) ? s.urls.join(',') : s.urls} has a credential but no username` }]
+  const urlsOf = (s: IceServer) => (Array.isArray(s.urls) ? s.urls : [s.urls]);
+  const orphan = list.flatMap((s, i) => (s.credential && !s.username?.trim()
+    ? [{ path: `body.iceServers.${i}.username`, message: `${urlsOf(s).join(',')} has a credential but no username` }]
     : []));
-  if (details.length) {
-    throw new UnprocessableError('A STUN/TURN server with a credential needs its username.', details, 'ice_username_required');
+  if (orphan.length) {
+    throw new UnprocessableError('A STUN/TURN server with a credential needs its username.', orphan, 'ice_username_required');
+  }
+  const turn = list.flatMap((s, i) => (urlsOf(s).some((u) => /^turns?:/.test(u)) && (!s.username?.trim() || !s.credential)
+    ? [{ path: `body.iceServers.${i}`, message: `${urlsOf(s).join(',')} is a TURN server: it needs a username and a credential` }]
+    : []));
+  if (turn.length) {
+    throw new UnprocessableError('A TURN server needs a username and a credential.', turn, 'ice_turn_auth_required');
   }
 }
 

@@ -114,7 +114,7 @@ export function tenancyRoutes(s: TenancyServices): RouteSpec[] {
     }),
     route({
       method: 'patch', path: '/settings', tag: 'Settings', auth: { kind: 'user', permission: 'settings.manage' }, summary: 'Change tenant settings',
-      description: 'A STUN/TURN server (`iceServers`) with a `credential` needs a `username` (RTCIceServer): 422 `ice_username_required` otherwise.',
+      description: 'A STUN/TURN server (`iceServers`) with a `credential` needs a `username` (RTCIceServer): 422 `ice_username_required` otherwise; a TURN server (`turn:`/`turns:`) needs both a `username` and a `credential`: 422 `ice_turn_auth_required` otherwise.',
       body: UpdateSettingsBody, responses: { 200: { description: 'Settings', schema: TenantSettings } }, errors: [400, 401, 403, 422],
       handler: (ctx, { body }) => { requirePrincipal(ctx); return s.settings.update(ctx, body); },
     }),

@@ -117,6 +117,29 @@ describe('GET /sip-credentials/me', () => {
     }
   });
 
+  it('refuses a TURN server without both a username and a credential (the browser would throw on every call), naming it by its URLs', async () => {
+    for (const [i, turn] of [{ urls: 'turn:turn.acme.test:3478', username: 'only-user' }, { urls: ['stun:s.acme.test', 'turns:turn.acme.test:5349'] }, { urls: 'turn:turn.acme.test:3478', username: ' ', credential: 'x' }].entries()) {
+      const res = await admin.patch(`${base}/settings`, { iceServers: [{ urls: 'stun:stun.acme.test:3478' }, turn] });
+      expect(res.status, `case ${i}: ${JSON.stringify(res.body)}`).toBe(422);
+      // A credential with a blank username is the more specific error.
+      if (i === 2) {
+        expect(res.body.error.code).toBe('ice_username_required');
+        continue;
+      }
+      expect(res.body.error).toEqual({
+        code: 'ice_turn_auth_required',
+        message: 'A TURN server needs a username and a credential.',
+        details: [{ path: 'body.iceServers.1', message: `${[turn.urls].flat().join(',')} is a TURN server: it needs a username and a credential` }],
+      });
+    }
+    const [t] = await sql(sys, 'select settings from tenants where id = ?', [ids.acme]);
+    expect(JSON.stringify(t.settings ?? {})).not.toContain('turn.acme.test');
+    // STUN servers need neither.
+    const stunOnly = await admin.patch(`${base}/settings`, { iceServers: [{ urls: ['stun:a.acme.test', 'stun:b.acme.test:3478'] }] });
+    expect(stunOnly.status).toBe(200);
+    await admin.patch(`${base}/settings`, { iceServers: [] });
+  });
+
   it('answers 404 with a message saying what to do when the caller has none', async () => {
     const res = await supervisor.get(`${base}/sip-credentials/me`);
     expect(res.status).toBe(404);
