@@ -111,7 +111,12 @@ export const PresenceSetRequest = z.strictObject({ state: z.enum(AGENT_SETTABLE_
 export const ViewingRequest = z.strictObject({ entityType: z.enum(VIEWABLE_ENTITIES), entityId: z.number().int().positive().max(Number.MAX_SAFE_INTEGER) }).nullable();
 
 export type CatchupResult =
-  | { mode: 'replay'; events: AnyEnvelope[]; seq: number }
+  /**
+   * `events`: every event after `lastSeq` this user may see, in order. `recent`: those at or before `lastSeq`
+   * published in the few seconds before it; one of them may still have been on its way when the socket dropped
+   * (two publishers can deliver seq 11 before seq 10). Apply both, dropping events already applied (by id).
+   */
+  | { mode: 'replay'; events: AnyEnvelope[]; recent: AnyEnvelope[]; seq: number }
   | { mode: 'resync'; seq: number };
 
 export interface ClientToServerEvents {

@@ -38,7 +38,8 @@ export async function catchUp(info: SessionReady, isCurrent: () => boolean): Pro
   }
 
   if (result.mode === 'replay') {
-    dispatcher.replay(result.events);
+    // `recent` first: events published just before `from` that may never have arrived (see CatchupResult).
+    dispatcher.replay([...(result.recent ?? []), ...result.events]);
     dispatcher.advanceTo(result.seq);
   } else {
     if (from !== null && result.seq < from) {

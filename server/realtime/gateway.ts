@@ -162,7 +162,8 @@ export class RealtimeGateway {
         const res = await gw.d.publisher.since(this.data.tenantId, lastSeq);
         if (res.mode === 'resync') return res;
         const viewer = { tenantId: this.data.tenantId, userId: this.data.userId, permissions: this.data.permissions, rooms: this.rooms };
-        return { mode: 'replay' as const, seq: res.seq, events: res.events.filter((e) => mayReceive(viewer, e.envelope.tenantId, e.audience)).map((e) => e.envelope) };
+        const visible = (list: typeof res.events) => list.filter((e) => mayReceive(viewer, e.envelope.tenantId, e.audience)).map((e) => e.envelope);
+        return { mode: 'replay' as const, seq: res.seq, events: visible(res.events), recent: visible(res.recent) };
       }, payload, ack);
     },
     'presence:set': function (this: ServerSocket, payload: unknown, ack?: unknown) {

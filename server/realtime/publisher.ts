@@ -53,13 +53,23 @@ export class Publisher {
   }
 
   async publish<K extends EventType>(tenantId: number, type: K, data: DomainEvents[K], audience: Audience): Promise<Envelope<K, DomainEvents[K]>> {
+    const envelope = await this.append(tenantId, type, data, audience);
+    this.emit(envelope, audience);
+    return envelope;
+  }
+
+  /** The first half of `publish`: the event gets its seq and goes into the tenant's log, but is not sent yet. */
+  async append<K extends EventType>(tenantId: number, type: K, data: DomainEvents[K], audience: Audience): Promise<Envelope<K, DomainEvents[K]>> {
     const base = { id: randomUUID(), tenantId, type, at: new Date().toISOString(), data };
     const seq = Number(await (this.redis as any).ccAppendEvent(this.seqKey(tenantId), this.logKey(tenantId), JSON.stringify(base), JSON.stringify(audience), this.maxLen));
-    const envelope = { ...base, seq } as Envelope<K, DomainEvents[K]>;
-    const rooms = audienceRooms(tenantId, audience);
-    if (this.local) this.local.to(rooms).emit(type, envelope);
-    else (this.emitter.to(rooms) as any).emit(type, envelope);
-    return envelope;
+    return { ...base, seq } as Envelope<K, DomainEvents[K]>;
+  }
+
+  /** The second half of `publish`: sends an appended event to its audience on every node. */
+  emit(envelope: { tenantId: number; type: EventType }, audience: Audience): void {
+    const rooms = audienceRooms(envelope.tenantId, audience);
+    if (this.local) this.local.to(rooms).emit(envelope.type, envelope);
+    else (this.emitter.to(rooms) as any).emit(envelope.type, envelope);
   }
 
   /**
@@ -84,21 +94,50 @@ export class Publisher {
   /**
    * Events after `lastSeq`, oldest first, or 'resync' when some of them were
    * trimmed from the log (or the client is ahead of the server: Redis lost data).
+   *
+   * `recent` holds the events at or before `lastSeq` that were published less than
+   * RECENT_OVERLAP_MS before event `lastSeq` (at most RECENT_MAX): two publishers can
+   * deliver seq 11 before seq 10, so a client whose highest seq is 11 may never have
+   * received 10 if its socket dropped in between. The client applies them like the
+   * others and drops the ones it already has (by envelope id; stores guard by seq).
    */
-  async since(tenantId: number, lastSeq: number, limit = 2000): Promise<{ mode: 'replay'; events: StoredEvent[]; seq: number } | { mode: 'resync'; seq: number }> {
+  async since(tenantId: number, lastSeq: number, limit = 2000): Promise<{ mode: 'replay'; events: StoredEvent[]; recent: StoredEvent[]; seq: number } | { mode: 'resync'; seq: number }> {
     const seq = await this.currentSeq(tenantId);
     if (lastSeq > seq) return { mode: 'resync', seq };
-    if (lastSeq === seq) return { mode: 'replay', events: [], seq };
-    const first = await this.redis.xrange(this.logKey(tenantId), '-', '+', 'COUNT', 1);
-    const firstSeq = first.length ? Number(first[0][0].split('-')[0]) : Infinity;
+    const [back, first] = await Promise.all([
+      lastSeq > 0 ? this.redis.xrevrange(this.logKey(tenantId), `${lastSeq}-1`, '-', 'COUNT', RECENT_MAX + 1) : Promise.resolve([]),
+      lastSeq === seq ? Promise.resolve(null) : this.redis.xrange(this.logKey(tenantId), '-', '+', 'COUNT', 1),
+    ]);
+    const recent = recentBefore(back.map(parseEntry), lastSeq);
+    if (lastSeq === seq) return { mode: 'replay', events: [], recent, seq };
+    const firstSeq = first?.length ? Number(first[0][0].split('-')[0]) : Infinity;
     if (firstSeq > lastSeq + 1) return { mode: 'resync', seq };
     const entries = await this.redis.xrange(this.logKey(tenantId), `${lastSeq + 1}-0`, '+', 'COUNT', limit + 1);
     if (entries.length > limit) return { mode: 'resync', seq };
-    const events = entries.map(([id, fields]) => {
-      const f: Record<string, string> = {};
-      for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-      return { envelope: { ...JSON.parse(f.e), seq: Number(id.split('-')[0]) } as AnyEnvelope, audience: JSON.parse(f.a) as Audience };
-    });
-    return { mode: 'replay', events, seq };
+    return { mode: 'replay', events: entries.map(parseEntry), recent, seq };
   }
+}
+
+/** How long before event `lastSeq` an event may have been published and still be in flight (see `since`). */
+export const RECENT_OVERLAP_MS = 5000;
+const RECENT_MAX = 500;
+
+function parseEntry([id, fields]: [string, string[]]): StoredEvent {
+  const f: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+  return { envelope: { ...JSON.parse(f.e), seq: Number(id.split('-')[0]) } as AnyEnvelope, audience: JSON.parse(f.a) as Audience };
+}
+
+/** Of the log entries read backwards from `lastSeq`, those published within RECENT_OVERLAP_MS before it, oldest first. */
+function recentBefore(back: StoredEvent[], lastSeq: number): StoredEvent[] {
+  const [newest] = back;
+  if (!newest || newest.envelope.seq !== lastSeq) return [];
+  const from = Date.parse(newest.envelope.at) - RECENT_OVERLAP_MS;
+  const out: StoredEvent[] = [];
+  for (const e of back.slice(1, RECENT_MAX + 1)) {
+    // Publishers' clocks differ a little; the window is wide enough for that, and the order of seqs is the log's.
+    if (Date.parse(e.envelope.at) < from) break;
+    out.push(e);
+  }
+  return out.reverse();
 }

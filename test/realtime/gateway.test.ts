@@ -234,6 +234,38 @@ describe('catch-up', () => {
     expect(res.data.seq).toBe(await sys.publisher.currentSeq(acme));
   });
 
+  it('replays an event that was overtaken in flight: published just before the last seq seen, never received', async () => {
+    const s = await socketFor('agent2@acme.test');
+    const got: string[] = [];
+    s.on('system:notice', (e: any) => got.push(e.id));
+    // Two publishers at once: A gets its seq first but is still on its way when B, published after it, arrives.
+    const a = await sys.publisher.append(acme, 'system:notice', { message: 'in flight' }, { kind: 'tenant' });
+    const hidden = await sys.publisher.append(acme, 'system:notice', { message: 'admins only' }, { kind: 'permission', permission: 'users.manage' });
+    await sys.publisher.append(globex, 'system:notice', { message: 'globex' }, { kind: 'tenant' });
+    const b = await sys.publisher.publish(acme, 'system:notice', { message: 'overtook' }, { kind: 'tenant' });
+    await until(() => got.includes(b.id));
+    expect(got).not.toContain(a.id);
+    expect(b.seq).toBeGreaterThan(a.seq);
+    // The socket drops before A arrives; the client's highest seq is B's.
+    const token = s.session.accessToken;
+    s.close();
+
+    const again = await connectSocket(sys.baseUrl, token);
+    open.push(again);
+    const res = await command<any>(again, 'sync:catchup', { lastSeq: b.seq });
+    expect(res.ok).toBe(true);
+    expect(res.data.mode).toBe('replay');
+    expect(res.data.events).toEqual([]);
+    const recent = res.data.recent.map((e: any) => e.id);
+    expect(recent).toContain(a.id);
+    // Filtered like the rest: not the event of a permission agent2 lacks, nothing of another tenant, not B itself.
+    expect(recent).not.toContain(hidden.id);
+    expect(recent).not.toContain(b.id);
+    expect(res.data.recent.every((e: any) => e.tenantId === acme && e.seq < b.seq)).toBe(true);
+    const seqs = res.data.recent.map((e: any) => e.seq);
+    expect([...seqs].sort((x: number, y: number) => x - y)).toEqual(seqs);
+  });
+
   it('answers resync when the offset was trimmed away, or is ahead of the server', async () => {
     const s = await socketFor('viewer@acme.test');
     const old = 1;
