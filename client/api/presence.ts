@@ -29,7 +29,7 @@ export function updatePresenceReason(id: number, body: { name?: string; sortOrde
   return http.patch<PresenceReason>(`/presence-reasons/${id}`, body);
 }
 
-/** GET /presence/time-in-state: seconds per state on one UTC day (everyone with dashboard.view, else only oneself). */
+/** GET /presence/time-in-state: seconds per state on one day of the tenant, in its time zone (everyone with dashboard.view, else only oneself). */
 export function fetchTimeInState(date?: string): Promise<TimeInState> {
   return http.get<TimeInState>('/presence/time-in-state', { query: { date } });
 }

@@ -10,7 +10,7 @@ import { useServerNow } from './useNow';
 export interface AgentRow extends PresenceView {
   /** Milliseconds in the current state (server time), ticking; null when never seen online. */
   inStateMs: number | null;
-  /** Seconds per state today (UTC day), the current state extrapolated up to now; null until loaded. */
+  /** Seconds per state today (the tenant's day, in its time zone), the current state extrapolated up to now; null until loaded. */
   today: Partial<Record<PresenceState, number>> | null;
 }
 

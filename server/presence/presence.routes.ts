@@ -6,6 +6,7 @@ import { PresenceReason } from './presence-reason.entity.ts';
 import type { PresenceService } from './presence.service.ts';
 import type { Publisher } from '../realtime/publisher.ts';
 import { audit } from '../audit/audit.service.ts';
+import { readTenantDay } from '../common/tenant-day.ts';
 import {
   CreatePresenceReasonBody, PresenceReasonView, PresenceSnapshot, TimeInState, TimeInStateQuery, UpdatePresenceReasonBody,
 } from '../../shared/schemas/presence.ts';
@@ -22,18 +23,16 @@ export function presenceRoutes(presence: PresenceService, publisher: Publisher):
     }),
     route({
       method: 'get', path: '/presence/time-in-state', tag: 'Presence', auth: { kind: 'user', permission: null },
-      summary: 'Seconds each agent spent in each state on one UTC day',
-      description: 'Holders of dashboard.view see every agent; anyone else only themselves. `date` defaults to today (UTC).',
+      summary: 'Seconds each agent spent in each state on one day of the tenant',
+      description: 'The day runs from midnight to midnight in the tenant\'s time zone (settings `timezone`; 23 or 25 hours on a daylight-saving change), like the figures of `GET /calls/today`. Holders of dashboard.view see every agent; anyone else only themselves. `date` defaults to today in the tenant\'s zone.',
       query: TimeInStateQuery, responses: { 200: { description: 'Per agent, per state', schema: TimeInState } }, errors: [400, 401, 403],
       handler: async (ctx, { query }) => {
         requirePrincipal(ctx);
         const all = ctx.principal.permissions.has('dashboard.view');
         if (!all && query.userId && query.userId !== ctx.principal.userId) throw new ForbiddenError('Only supervisors see other agents\' time.', { permission: 'dashboard.view' });
-        const date = query.date ?? new Date().toISOString().slice(0, 10);
-        const from = new Date(`${date}T00:00:00.000Z`);
-        const to = new Date(from.getTime() + 86_400_000);
+        const { date, timezone, from, to } = await readTenantDay(ctx.em, ctx.principal.tenantId, query.date);
         const userId = all ? query.userId : ctx.principal.userId!;
-        return { date, from: from.toISOString(), to: to.toISOString(), data: await presence.timeInState(ctx.em, ctx.principal.tenantId, from, to, userId) };
+        return { date, timezone, from: from.toISOString(), to: to.toISOString(), data: await presence.timeInState(ctx.em, ctx.principal.tenantId, from, to, userId) };
       },
     }),
     route({

@@ -4,6 +4,7 @@ import type { PresenceService } from '../presence/presence.service.ts';
 import type { PresenceState } from '../../shared/realtime.ts';
 import type { AgentCallFigures, LiveCall } from '../../shared/schemas/telephony.ts';
 import { dbDate } from './calls.store.ts';
+import { readTenantDay } from '../common/tenant-day.ts';
 
 type LiveCallView = z.infer<typeof LiveCall>;
 type AgentFigures = z.infer<typeof AgentCallFigures>;
@@ -24,49 +25,15 @@ export async function liveCalls(em: EntityManager, tenantId: number): Promise<Li
   }));
 }
 
-/** The UTC offset (ms) of `timeZone` at instant `t`. */
-function offsetAt(timeZone: string, t: number): number {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
-      .formatToParts(new Date(t))
-      .map((p) => [p.type, Number(p.value)]),
-  );
-  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - Math.floor(t / 1000) * 1000;
-}
-
-/** Local midnight of a calendar date in `timeZone`, as an instant. */
-function localMidnight(timeZone: string, y: number, m: number, d: number): Date {
-  const guess = Date.UTC(y, m - 1, d);
-  let at = guess - offsetAt(timeZone, guess);
-  at = guess - offsetAt(timeZone, at);
-  return new Date(at);
-}
-
-/** Today in the tenant's time zone: its date and the UTC instants it starts and ends at. */
-export function tenantDay(timeZone: string, now = new Date()): { date: string; from: Date; to: Date } {
-  let tz = timeZone;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-  } catch {
-    tz = 'UTC';
-  }
-  const date = new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-  const [y, m, d] = date.split('-').map(Number);
-  const next = new Date(Date.UTC(y, m - 1, d + 1));
-  return { date, from: localMidnight(tz, y, m, d), to: localMidnight(tz, next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate()) };
-}
-
 /**
  * Today's figures per agent (the tenant's day): calls, answered, by direction, talk
  * time, average handle time (talk + wrap-up over answered calls that ended) and the
  * seconds in each presence state (PresenceService.timeInState, the same numbers as
- * /presence/time-in-state). Agents are the active users whose role may make calls,
+ * /presence/time-in-state for the same day). Agents are the active users whose role may make calls,
  * plus anyone who had a call or a presence state today.
  */
 export async function todayFigures(em: EntityManager, presence: PresenceService, tenantId: number): Promise<{ date: string; timezone: string; from: string; to: string; data: AgentFigures[] }> {
-  const [tenant] = (await em.execute('select timezone from tenants where id = ?', [tenantId])) as { timezone: string }[];
-  const timezone = tenant?.timezone ?? 'UTC';
-  const { date, from, to } = tenantDay(timezone);
+  const { date, timezone, from, to } = await readTenantDay(em, tenantId);
   const [agents, callRows, presenceRows] = await Promise.all([
     em.execute(
       `select u.id, u.name from users u

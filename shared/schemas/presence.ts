@@ -17,7 +17,7 @@ export const TimeInStateQuery = z.strictObject({
 });
 export const TimeInState = z
   .object({
-    date: z.string(), from: z.string(), to: z.string(),
+    date: z.string(), timezone: z.string(), from: z.string(), to: z.string(),
     data: z.array(z.object({ userId: Id, name: z.string(), seconds: z.record(z.enum(PRESENCE_STATES), z.number()) })),
   })
   .meta({ id: 'TimeInState' });

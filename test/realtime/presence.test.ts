@@ -228,21 +228,24 @@ describe('presence_events', () => {
 });
 
 describe('GET /api/v1/presence/time-in-state', () => {
-  it('adds up the seconds per state on one UTC day, clipped to the day; supervisors see all, agents only themselves', async () => {
+  it('adds up the seconds per state on one day of the tenant (its time zone, DST included), clipped to the day; supervisors see all, agents only themselves', async () => {
     const a = await newUser('sales_agent');
     const b = await newUser('sales_agent');
     const g = await newUser('sales_agent', 'globex');
+    // Acme is in America/New_York, where 2024-03-10 is the spring-forward day: 23 hours, 05:00Z to 04:00Z the next day.
+    // Globex is in Europe/London (GMT in March: its day is the UTC day).
     const date = '2024-03-10';
     const rows: [number, number, string, string, string | null][] = [
-      [acme, a.id, 'available', '2024-03-09 23:50:00', '2024-03-10 00:10:00'], // 600 s on the day
-      [acme, a.id, 'offline', '2024-03-10 00:10:00', '2024-03-10 09:00:00'], // 31 800 s
+      [acme, a.id, 'available', '2024-03-09 23:50:00', '2024-03-10 00:10:00'], // the day before in New York
+      [acme, a.id, 'offline', '2024-03-10 00:10:00', '2024-03-10 09:00:00'], // 14 400 s from 05:00Z (local midnight)
       [acme, a.id, 'available', '2024-03-10 09:00:00', '2024-03-10 09:30:00'], // 1 800 s
       [acme, a.id, 'away', '2024-03-10 09:30:00', '2024-03-10 09:40:00'], // 600 s
       [acme, a.id, 'not_ready', '2024-03-10 09:40:00', '2024-03-10 09:45:30'], // 330 s
       [acme, a.id, 'available', '2024-03-11 09:00:00', '2024-03-11 10:00:00'], // another day
+      [acme, a.id, 'away', '2024-03-11 03:30:00', '2024-03-11 04:30:00'], // 1 800 s before the next local midnight (04:00Z)
       [acme, b.id, 'on_call', '2024-03-10 10:00:00', '2024-03-10 10:07:00'], // 420 s
       [acme, b.id, 'wrap_up', '2024-03-10 10:07:00', '2024-03-10 10:08:00'], // 60 s
-      [acme, b.id, 'available', '2024-03-10 23:00:00', null], // still open: counts to midnight, 3 600 s
+      [acme, b.id, 'available', '2024-03-10 23:00:00', null], // still open: counts to local midnight, 18 000 s
       [globex, g.id, 'available', '2024-03-10 09:00:00', '2024-03-10 17:00:00'],
     ];
     for (const [t, u, state, from, to] of rows) {
@@ -250,19 +253,20 @@ describe('GET /api/v1/presence/time-in-state', () => {
         [t, u, state, from, to, to ? (Date.parse(`${to}Z`) - Date.parse(`${from}Z`)) / 1000 : null]);
     }
     const zero = { available: 0, away: 0, not_ready: 0, on_call: 0, wrap_up: 0, offline: 0 };
-    const expectA = { userId: a.id, name: a.name, seconds: { ...zero, available: 2400, offline: 31_800, away: 600, not_ready: 330 } };
-    const expectB = { userId: b.id, name: b.name, seconds: { ...zero, on_call: 420, wrap_up: 60, available: 3600 } };
+    const expectA = { userId: a.id, name: a.name, seconds: { ...zero, available: 1800, offline: 14_400, away: 2400, not_ready: 330 } };
+    const expectB = { userId: b.id, name: b.name, seconds: { ...zero, on_call: 420, wrap_up: 60, available: 18_000 } };
 
     const sup = await api.login('supervisor@acme.test');
     const all = await sup.api.get(`/api/v1/presence/time-in-state?date=${date}`);
     expect(all.status).toBe(200);
-    expect(all.body).toMatchObject({ date, from: '2024-03-10T00:00:00.000Z', to: '2024-03-11T00:00:00.000Z' });
+    expect(all.body).toMatchObject({ date, timezone: 'America/New_York', from: '2024-03-10T05:00:00.000Z', to: '2024-03-11T04:00:00.000Z' });
     expect(all.body.data).toEqual([expectA, expectB]);
     const one = await sup.api.get(`/api/v1/presence/time-in-state?date=${date}&userId=${b.id}`);
     expect(one.body.data).toEqual([expectB]);
     // A Globex user's id asked by Acme gives nothing; Globex sees only its own.
     expect((await sup.api.get(`/api/v1/presence/time-in-state?date=${date}&userId=${g.id}`)).body.data).toEqual([]);
     const gAll = await globexAdmin.api.get(`/api/v1/presence/time-in-state?date=${date}`);
+    expect(gAll.body).toMatchObject({ timezone: 'Europe/London', from: '2024-03-10T00:00:00.000Z', to: '2024-03-11T00:00:00.000Z' });
     expect(gAll.body.data).toEqual([{ userId: g.id, name: g.name, seconds: { ...zero, available: 28_800 } }]);
 
     // An agent: another agent is forbidden, themself is fine (with or without their id).
@@ -272,6 +276,12 @@ describe('GET /api/v1/presence/time-in-state', () => {
     expect(self.body.data).toEqual([expectA]);
     expect((await a.api.get(`/api/v1/presence/time-in-state?date=${date}`)).body.data).toEqual([expectA]);
     expect((await b.api.get(`/api/v1/presence/time-in-state?date=2024-03-11`)).body.data).toEqual([{ userId: b.id, name: b.name, seconds: { ...zero, available: 86_400 } }]);
+    // Without a date: today in the tenant's zone.
+    const nyDate = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    const before = nyDate();
+    const today = await a.api.get('/api/v1/presence/time-in-state');
+    expect([before, nyDate()]).toContain(today.body.date);
+    expect(today.body.timezone).toBe('America/New_York');
 
     expect((await sup.api.get('/api/v1/presence/time-in-state?date=2024-13-45')).status).toBe(400);
     expect((await sup.api.get('/api/v1/presence/time-in-state?userId=abc')).status).toBe(400);
