@@ -46,7 +46,8 @@ export function useAgentsBoard() {
   async function loadToday(): Promise<void> {
     try {
       const requestedAt = now.value;
-      const data = await fetchTimeInState(new Date(requestedAt).toISOString().slice(0, 10));
+      // No date: the server counts today in the tenant's time zone.
+      const data = await fetchTimeInState();
       today.value = { data, atServerMs: requestedAt };
     } catch {
       // Optional figures: keep the previous ones.
