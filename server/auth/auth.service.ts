@@ -12,6 +12,7 @@ import { isPermission } from '../../shared/permissions.ts';
 import { audit } from '../audit/audit.service.ts';
 import type { Principal } from './principal.ts';
 import type { RequestContext } from '../http/context.ts';
+import { plainSql } from '../db/plain-sql.ts';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../http/errors.ts';
 import type { Role } from '../../shared/roles.ts';
 
@@ -150,9 +151,10 @@ export class AuthService {
    */
   async authenticate(em: EntityManager, token: string | undefined): Promise<Principal> {
     const claims = await this.tokens.verify(token);
-    // On every request, so one round trip and no hydration: the user, their
-    // tenant's status and their role's permissions, scoped by the token's tenant.
-    const rows = (await em.getConnection().execute(
+    // On every request and every socket handshake, so one round trip, no hydration and no ORM
+    // layer (plain SQL on the ORM's pool): the user, their tenant's status and their role's
+    // permissions, scoped by the token's tenant.
+    const rows = (await plainSql(em.getConnection()).query(
       `select u.id, u.name, u.email, u.role, u.is_active, u.token_version, t.status as tenant_status,
               (select json_arrayagg(p.permission) from permissions p where p.tenant_id = u.tenant_id and p.role = u.role) as permissions
          from users u join tenants t on t.id = u.tenant_id

@@ -1,10 +1,10 @@
 import type { Redis } from 'ioredis';
-import { IsolationLevel } from '@mikro-orm/core';
 import type { MikroORM, EntityManager } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { Publisher } from '../realtime/publisher.ts';
 import { PresenceReason } from './presence-reason.entity.ts';
 import { SessionLog } from './session-log.ts';
+import { plainSql, type PlainSql } from '../db/plain-sql.ts';
 import { PresenceTracking } from './presence-tracking.entity.ts';
 import { User } from '../tenancy/user.entity.ts';
 import { dbDate, wholeSeconds } from '../db/values.ts';
@@ -67,6 +67,48 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return cur or ''`;
 
 /**
+ * A socket connects: its liveness (in the user's set and the global expiry index), its record,
+ * and the compare-and-set that brings the user online when their state is offline or unset,
+ * in one atomic step. Returns {1, state written, ''} when the user came online, otherwise
+ * {0, the state as it is, the tenant's sequence number}.
+ */
+const CONNECT = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[3], 't', ARGV[4], 'u', ARGV[5], 'n', ARGV[6], 'node', ARGV[7])
+redis.call('PEXPIRE', KEYS[3], ARGV[8])
+local cur = redis.call('HGET', KEYS[4], ARGV[5])
+if cur and cjson.decode(cur).state ~= 'offline' then
+  return {0, cur, redis.call('GET', KEYS[5]) or '0'}
+end
+redis.call('HSET', KEYS[4], ARGV[5], ARGV[9])
+return {1, ARGV[9], ''}`;
+
+/**
+ * A node's heartbeat for a chunk of its sockets (ARGV[4..], members `tenant:user:socket` as
+ * in the global index KEYS[1]): refreshes each one's liveness in the index and in its user's
+ * set, and its record's TTL (ARGV[3]); the keys are under ARGV[1] (`<prefix>:pr:`). Returns
+ * the users (`tenant:user`) whose state is offline or unset although a socket of theirs is here.
+ */
+const HEARTBEAT = `
+local pfx, exp, ttl = ARGV[1], ARGV[2], ARGV[3]
+local back, seen = {}, {}
+for i = 4, #ARGV do
+  local m = ARGV[i]
+  local t, u, s = string.match(m, '^(%d+):(%d+):(.+)$')
+  redis.call('ZADD', KEYS[1], exp, m)
+  redis.call('ZADD', pfx .. t .. ':' .. u .. ':socks', exp, s)
+  redis.call('PEXPIRE', pfx .. 'sock:' .. s, ttl)
+  local tu = t .. ':' .. u
+  if not seen[tu] then
+    seen[tu] = true
+    local st = redis.call('HGET', pfx .. t .. ':state', u)
+    if not st or cjson.decode(st).state == 'offline' then back[#back + 1] = tu end
+  end
+end
+return back`;
+
+/**
  * Takes from the global expiry index the sockets whose liveness ran out before
  * ARGV[1] (at most ARGV[2] of them), and returns them. A member a heartbeat
  * refreshed in the meantime has a later score and is left alone.
@@ -109,8 +151,13 @@ export class PresenceService {
   ) {
     redis.defineCommand('ccPresenceTransition', { numberOfKeys: 2, lua: TRANSITION });
     redis.defineCommand('ccTakeExpired', { numberOfKeys: 1, lua: TAKE_EXPIRED });
-    this.sessions = new SessionLog(orm, nodeId, logger);
+    redis.defineCommand('ccPresenceConnect', { numberOfKeys: 5, lua: CONNECT });
+    redis.defineCommand('ccPresenceHeartbeat', { numberOfKeys: 1, lua: HEARTBEAT });
+    this.sql = plainSql(orm.em.getConnection());
+    this.sessions = new SessionLog(orm, nodeId, logger, (tenantId, userIds) => this.recordMany(tenantId, userIds));
   }
+
+  private readonly sql: PlainSql;
 
   private k = {
     state: (t: number) => `${this.prefix}:pr:${t}:state`,
@@ -160,32 +207,26 @@ export class PresenceService {
 
   /**
    * A socket of this node connected: mark it live, queue its user_sessions row, bring the user
-   * online. One Redis round trip unless the user was offline; returns the user's presence now
-   * and the tenant's sequence number for `session:ready`.
+   * online. One Redis round trip (one script), and one more to publish presence:changed when the
+   * user came online, whose presence_events row is then written with the next session batch.
+   * Returns the user's presence now and the tenant's sequence number for `session:ready`.
    */
   async connected(s: SocketIdentity & { role?: Role }): Promise<{ presence: PresenceView; seq: number }> {
     this.local.set(s.socketId, { socketId: s.socketId, tenantId: s.tenantId, userId: s.userId, name: s.name });
-    const expires = Date.now() + this.settings.graceMs;
-    const res = (await this.redis
-      .multi()
-      .zadd(this.k.socks(s.tenantId, s.userId), expires, s.socketId)
-      .zadd(this.k.expiries(), expires, this.member(s))
-      .hset(this.k.sock(s.socketId), { t: s.tenantId, u: s.userId, n: s.name, node: this.nodeId })
-      .pexpire(this.k.sock(s.socketId), this.settings.graceMs * 6)
-      .hget(this.k.state(s.tenantId), String(s.userId))
-      .get(this.publisher.seqKey(s.tenantId))
-      .exec()) ?? [];
-    for (const [err] of res) if (err) throw err;
     const now = new Date();
+    const expires = now.getTime() + this.settings.graceMs;
+    const online = JSON.stringify({ state: 'available', reasonId: null, since: now.toISOString() } satisfies StoredState);
+    const [cameOnline, raw, seq] = (await (this.redis as any).ccPresenceConnect(
+      this.k.socks(s.tenantId, s.userId), this.k.expiries(), this.k.sock(s.socketId), this.k.state(s.tenantId), this.publisher.seqKey(s.tenantId),
+      expires, this.member(s), s.socketId, s.tenantId, s.userId, s.name, this.nodeId, this.settings.graceMs * 6, online,
+    )) as [number, string, string];
     this.sessions.opened({ tenantId: s.tenantId, userId: s.userId, socketId: s.socketId, ip: s.ip.slice(0, 45), userAgent: s.userAgent.slice(0, 512), at: now });
-    const raw = res[4]?.[1] as string | null;
-    const cur = raw ? (JSON.parse(raw) as StoredState) : null;
     const who = s.role ? { name: s.name, role: s.role } : undefined;
-    if (cur && cur.state !== 'offline') return { presence: await this.viewFor(s.tenantId, s.userId, cur, who), seq: Number(res[5]?.[1] ?? 0) };
-    const env = await this.transition(s.tenantId, s.userId, 'available', null, undefined, who);
-    if (env) return { presence: env.data, seq: env.seq };
-    // Another writer changed the state between the read and the transition: report it as it is now.
-    return { presence: await this.viewFor(s.tenantId, s.userId, await this.current(s.tenantId, s.userId), who), seq: await this.publisher.currentSeq(s.tenantId) };
+    const presence = await this.viewFor(s.tenantId, s.userId, JSON.parse(raw) as StoredState, who);
+    if (!cameOnline) return { presence, seq: Number(seq) };
+    this.sessions.presenceChanged(s.tenantId, s.userId);
+    const env = await this.announce(s.tenantId, s.userId, presence);
+    return { presence: env.data, seq: env.seq };
   }
 
   private member(s: { tenantId: number; userId: number; socketId: string }): string {
@@ -203,41 +244,42 @@ export class PresenceService {
     await this.perSocket(socketId, () => this.clearViewing(socketId, s.tenantId));
   }
 
-  /** Refreshes the liveness of every socket this node holds. */
+  /** Refreshes the liveness of every socket this node holds (one script call per 1,000 sockets). */
   async heartbeat(): Promise<void> {
     if (!this.local.size) return;
-    const expires = Date.now() + this.settings.graceMs;
-    const pipe = this.redis.pipeline();
-    const all = [...this.local.values()];
-    for (const s of all) {
-      pipe.zadd(this.k.socks(s.tenantId, s.userId), expires, s.socketId);
-      pipe.pexpire(this.k.sock(s.socketId), this.settings.graceMs * 6);
+    const expires = String(Date.now() + this.settings.graceMs);
+    const ttl = String(this.settings.graceMs * 6);
+    const pfx = `${this.prefix}:pr:`;
+    const calls: Promise<string[]>[] = [];
+    let args: string[] = [];
+    for (const s of this.local.values()) {
+      if (!args.length) args.push(pfx, expires, ttl);
+      args.push(this.member(s));
+      if (args.length === 1003) {
+        calls.push((this.redis as any).ccPresenceHeartbeat(this.k.expiries(), ...args));
+        args = [];
+      }
     }
-    for (let at = 0; at < all.length; at += 1000) {
-      pipe.zadd(this.k.expiries(), ...all.slice(at, at + 1000).flatMap((s) => [expires, this.member(s)]));
-    }
-    await pipe.exec();
+    if (args.length) calls.push((this.redis as any).ccPresenceHeartbeat(this.k.expiries(), ...args));
     // A user with a live socket here whom a sweeper moved offline (this node's beats were
     // late: a Redis outage, a stalled event loop) comes back online.
-    const users = new Map<string, LocalSocket>();
-    for (const s of this.local.values()) users.set(`${s.tenantId}:${s.userId}`, s);
-    const check = this.redis.pipeline();
-    for (const s of users.values()) check.hget(this.k.state(s.tenantId), String(s.userId));
-    const states = (await check.exec()) ?? [];
-    let i = 0;
-    for (const s of users.values()) {
-      const [err, raw] = states[i++] ?? [];
-      if (err || (raw && (JSON.parse(raw as string) as StoredState).state !== 'offline')) continue;
-      if (this.local.has(s.socketId)) await this.transition(s.tenantId, s.userId, 'available', null);
+    const back = new Set((await Promise.all(calls)).flat());
+    if (back.size) {
+      const done = new Set<string>();
+      for (const s of [...this.local.values()]) {
+        const tu = `${s.tenantId}:${s.userId}`;
+        if (!back.has(tu) || done.has(tu)) continue;
+        done.add(tu);
+        if (this.local.has(s.socketId)) await this.transition(s.tenantId, s.userId, 'available', null);
+      }
     }
     // user_sessions.last_active_at follows liveness, written at most once per grace period.
     if (Date.now() - this.sessionsTouchedAt >= this.settings.graceMs) {
       this.sessionsTouchedAt = Date.now();
       const ids = [...this.local.keys()];
-      const conn = this.orm.em.fork().getConnection();
       for (let at = 0; at < ids.length; at += 500) {
         const chunk = ids.slice(at, at + 500);
-        await conn.execute(
+        await this.sql.query(
           `update user_sessions set last_active_at = ? where node_id = ? and disconnected_at is null and socket_id in (${chunk.map(() => '?').join(', ')})`,
           [new Date(), this.nodeId, ...chunk],
         );
@@ -315,6 +357,7 @@ export class PresenceService {
    */
   async setManyBySystem(tenantId: number, changes: { userId: number; state: SystemState }[]): Promise<void> {
     if (!changes.length) return;
+    if (changes.some((c) => this.sessions.isQueued(tenantId, c.userId))) await this.sessions.flush();
     const at = new Date().toISOString();
     const pipe = this.redis.pipeline();
     for (const c of changes) {
@@ -342,6 +385,8 @@ export class PresenceService {
   async transition(
     tenantId: number, userId: number, state: PresenceState, reasonId: number | null, offlineCheckAt?: number, who?: { name: string; role: Role },
   ): Promise<Envelope<'presence:changed', PresenceView> | null> {
+    // A coming-online row of this user still queued is written first, so the history keeps it.
+    if (this.sessions.isQueued(tenantId, userId)) await this.sessions.flush();
     const at = new Date();
     const next: StoredState = { state, reasonId, since: at.toISOString() };
     const prev = await (this.redis as any).ccPresenceTransition(
@@ -368,16 +413,17 @@ export class PresenceService {
    * records the state Redis holds now rather than its own, which leaves exactly one
    * open row that agrees with the live state (a change overtaken within the race is
    * merged into the next). Plain SQL, a fixed number of statements for any number
-   * of users. Returns, per user still there, the state recorded and their name and role.
+   * of users, on the ORM's pool without the ORM. Returns, per user still there, the state
+   * recorded and their name and role.
    */
   private async recordMany(tenantId: number, userIds: number[]): Promise<{ userId: number; cur: StoredState; who: { name: string; role: Role } }[]> {
     const ids = [...new Set(userIds)].sort((a, b) => a - b);
     const marks = ids.map(() => '?').join(', ');
-    return this.orm.em.fork().transactional(async (tx) => {
-      const users = (await tx.execute(`select id, name, role from users where tenant_id = ? and id in (${marks}) order by id for update`, [tenantId, ...ids])) as { id: number; name: string; role: Role }[];
+    return this.sql.transaction(async (tx) => {
+      const users = (await tx(`select id, name, role from users where tenant_id = ? and id in (${marks}) order by id for update`, [tenantId, ...ids])) as { id: number; name: string; role: Role }[];
       if (!users.length) return [];
       const raws = await this.redis.hmget(this.k.state(tenantId), ...users.map((u) => String(u.id)));
-      const open = (await tx.execute(
+      const open = (await tx(
         `select id, user_id, state, reason_id, started_at from presence_events where tenant_id = ? and user_id in (${marks}) and ended_at is null order by started_at, id`,
         [tenantId, ...ids],
       )) as { id: number; user_id: number; state: PresenceState; reason_id: number | null; started_at: Date | string }[];
@@ -402,7 +448,7 @@ export class PresenceService {
         insert.push([tenantId, userId, cur.state, cur.reasonId ?? null, wholeSeconds(at)]);
       });
       if (close.length) {
-        await tx.execute(
+        await tx(
           `update presence_events set ended_at = case id ${close.map(() => 'when ? then ?').join(' ')} end,
                   duration_seconds = case id ${close.map(() => 'when ? then ?').join(' ')} end
             where tenant_id = ? and id in (${close.map(() => '?').join(', ')})`,
@@ -410,10 +456,10 @@ export class PresenceService {
         );
       }
       if (insert.length) {
-        await tx.execute(`insert into presence_events (tenant_id, user_id, state, reason_id, started_at) values ${insert.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, insert.flat());
+        await tx(`insert into presence_events (tenant_id, user_id, state, reason_id, started_at) values ${insert.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, insert.flat());
       }
       return out;
-    }, { isolationLevel: IsolationLevel.READ_COMMITTED });
+    }, { isolation: 'READ COMMITTED' });
   }
 
   async view(tenantId: number, userId: number): Promise<PresenceView> {
@@ -422,13 +468,14 @@ export class PresenceService {
 
   /** The presence view of a user in state `cur`; the name and role are read unless the caller knows them (a socket does). */
   private async viewFor(tenantId: number, userId: number, cur: StoredState | null, who?: { name: string; role: Role }): Promise<PresenceView> {
-    const em = this.em(tenantId);
+    // An EntityManager only when something must be read (a socket's connect usually needs none).
+    const em = !who || cur?.reasonId ? this.em(tenantId) : null;
     if (!who) {
-      const user = await em.findOne(User, { id: userId });
+      const user = await em!.findOne(User, { id: userId });
       if (!user) throw new NotFoundError('User');
       who = { name: user.name, role: user.role as Role };
     }
-    const reason = cur?.reasonId ? await em.findOne(PresenceReason, { id: cur.reasonId }) : null;
+    const reason = cur?.reasonId ? await em!.findOne(PresenceReason, { id: cur.reasonId }) : null;
     return {
       userId, name: who.name, role: who.role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
       reasonName: reason?.name ?? null, since: cur?.since ?? null,

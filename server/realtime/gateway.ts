@@ -18,6 +18,7 @@ import type { PresenceService } from '../presence/presence.service.ts';
 import { Lead } from '../crm/lead.entity.ts';
 import { Conversation } from '../messaging/conversation.entity.ts';
 import { Campaign } from '../campaigns/campaign.entity.ts';
+import { plainSql } from '../db/plain-sql.ts';
 import {
   CatchupRequest, ENTITY_ROOMS, PresenceSetRequest, RoomRef, ViewingRequest, rooms,
   type Ack, type ClientToServerEvents, type InterServerEvents, type ServerToClientEvents, type SocketData, type EntityRoomType,
@@ -116,7 +117,8 @@ export class RealtimeGateway {
     const token = typeof socket.handshake.auth?.token === 'string' ? socket.handshake.auth.token : undefined;
     let principal: Principal;
     try {
-      principal = await this.d.auth.authenticate(this.d.orm.em.fork(), token);
+      // Only its connection is used (plain SQL): no fork of the EntityManager per handshake.
+      principal = await this.d.auth.authenticate(this.d.orm.em, token);
     } catch (err) {
       const code = err instanceof TokenError || err instanceof AuthStateError ? err.reason : 'auth_failed';
       const message = err instanceof Error && (err instanceof TokenError || err instanceof AuthStateError) ? err.message : 'Authentication failed.';
@@ -295,7 +297,7 @@ export class RealtimeGateway {
       return;
     }
     const tenants = [...new Set(sockets.map((s) => s.data.tenantId))];
-    const rows = (await this.d.orm.em.fork().getConnection().execute(
+    const rows = (await plainSql(this.d.orm.em.getConnection()).query(
       `select t.id, t.status,
               (select concat(count(*), ':', bit_xor(crc32(concat_ws(':', u.id, u.role, u.is_active, u.token_version)))) from users u where u.tenant_id = t.id) as users_sum,
               (select concat(count(*), ':', bit_xor(crc32(concat_ws(':', p.role, p.permission)))) from permissions p where p.tenant_id = t.id) as perms_sum
@@ -325,7 +327,7 @@ export class RealtimeGateway {
     for (const s of sockets) pairs.set(`${s.data.tenantId}:${s.data.userId}`, [s.data.tenantId, s.data.userId]);
     if (!pairs.size) return;
     const list = [...pairs.values()];
-    const rows = (await this.d.orm.em.fork().getConnection().execute(
+    const rows = (await plainSql(this.d.orm.em.getConnection()).query(
       `select u.id, u.tenant_id, u.role, u.is_active, t.status,
               (select json_arrayagg(p.permission) from permissions p where p.tenant_id = u.tenant_id and p.role = u.role) as permissions
          from users u join tenants t on t.id = u.tenant_id

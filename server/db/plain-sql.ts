@@ -1,0 +1,95 @@
+/**
+ * Plain SQL on the ORM's own mysql2 pool, for the few statements that run on every handshake or
+ * every request (the access-token check, presence, user_sessions). Going through the ORM's
+ * `execute` costs about twice the allocation of the query itself (its own formatting, logging
+ * hooks and the Kysely layer), and a transaction through it ten times more: on a burst of
+ * websocket handshakes that garbage outlives the round trips, is promoted and is what the
+ * process's memory high water is made of. Same pool, same connections, same type casting
+ * (date strings, big numbers) as the ORM's plain-SQL reads; values are escaped by mysql2.
+ */
+
+/** The part of a mysql2 connection (or pool) used here. */
+interface Queryable {
+  query(sql: string, values: unknown[], cb: (err: Error | null, result: unknown) => void): unknown;
+}
+interface PooledConnection extends Queryable {
+  release(): void;
+  destroy(): void;
+}
+interface Pool extends Queryable {
+  getConnection(cb: (err: Error | null, conn: PooledConnection) => void): void;
+  on(event: 'connection', listener: (conn: PooledConnection) => void): unknown;
+}
+/** What `em.getConnection()` and `orm.em.getConnection()` return, as far as this needs. */
+interface OrmConnection {
+  getNativeClient(): Promise<unknown>;
+}
+
+/** Runs one statement: the rows of a read, the result header of a write. */
+export type Query = <T = any>(sql: string, params?: unknown[]) => Promise<T>;
+
+function run<T>(on: Queryable, sql: string, params: unknown[]): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    on.query(sql, params, (err, result) => (err ? reject(err) : resolve(result as T)));
+  });
+}
+
+/** Pools whose new connections already get their session zone pinned. */
+const zoned = new WeakSet<object>();
+
+export class PlainSql {
+  constructor(private readonly connection: OrmConnection) {}
+
+  /** Asked each time (cheap once connected): the ORM makes a new pool if it ever reconnects. */
+  private async getPool(): Promise<Pool> {
+    const pool = (await this.connection.getNativeClient()) as Pool;
+    if (!zoned.has(pool)) {
+      zoned.add(pool);
+      // The ORM pins every new connection's session zone to UTC when it first uses it; a connection this
+      // opens first gets the same (the statement is queued ahead of the one that asked for the connection).
+      pool.on('connection', (conn) => conn.query("set time_zone = '+00:00'", [], () => undefined));
+    }
+    return pool;
+  }
+
+  /** One statement on any free connection. */
+  readonly query: Query = async <T = any>(sql: string, params: unknown[] = []): Promise<T> => run<T>(await this.getPool(), sql, params);
+
+  /** `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  async transaction<T>(fn: (q: Query) => Promise<T>, opts: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' } = {}): Promise<T> {
+    const pool = await this.getPool();
+    const conn = await new Promise<PooledConnection>((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
+    const q: Query = <R = any>(sql: string, params: unknown[] = []) => run<R>(conn, sql, params);
+    let begun = false;
+    try {
+      if (opts.isolation) await q(`set transaction isolation level ${opts.isolation}`);
+      await q('start transaction');
+      begun = true;
+      const out = await fn(q);
+      await q('commit');
+      conn.release();
+      return out;
+    } catch (err) {
+      try {
+        if (begun) await q('rollback');
+        conn.release();
+      } catch {
+        // A connection that cannot even roll back is not given back to the pool.
+        conn.destroy();
+      }
+      throw err;
+    }
+  }
+}
+
+const byConnection = new WeakMap<object, PlainSql>();
+
+/** The plain-SQL runner of an ORM connection (`em.getConnection()`: every fork shares it). */
+export function plainSql(connection: OrmConnection): PlainSql {
+  let hit = byConnection.get(connection);
+  if (!hit) {
+    hit = new PlainSql(connection);
+    byConnection.set(connection, hit);
+  }
+  return hit;
+}
