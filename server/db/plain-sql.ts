@@ -17,6 +17,8 @@ interface PooledConnection extends Queryable {
   destroy(): void;
 }
 interface Pool extends Queryable {
+  /** Set by mysql2 once the pool is ended. */
+  _closed?: boolean;
   getConnection(cb: (err: Error | null, conn: PooledConnection) => void): void;
   on(event: 'connection', listener: (conn: PooledConnection) => void): unknown;
 }
@@ -38,11 +40,15 @@ function run<T>(on: Queryable, sql: string, params: unknown[]): Promise<T> {
 const zoned = new WeakSet<object>();
 
 export class PlainSql {
+  private pool: Pool | null = null;
+
   constructor(private readonly connection: OrmConnection) {}
 
-  /** Asked each time (cheap once connected): the ORM makes a new pool if it ever reconnects. */
+  /** The ORM's pool; asked again once it is closed (the ORM makes a new one if it ever reconnects). */
   private async getPool(): Promise<Pool> {
+    if (this.pool && !this.pool._closed) return this.pool;
     const pool = (await this.connection.getNativeClient()) as Pool;
+    this.pool = pool;
     if (!zoned.has(pool)) {
       zoned.add(pool);
       // The ORM pins every new connection's session zone to UTC when it first uses it; a connection this
@@ -53,7 +59,8 @@ export class PlainSql {
   }
 
   /** One statement on any free connection. */
-  readonly query: Query = async <T = any>(sql: string, params: unknown[] = []): Promise<T> => run<T>(await this.getPool(), sql, params);
+  readonly query: Query = <T = any>(sql: string, params: unknown[] = []): Promise<T> =>
+    this.pool && !this.pool._closed ? run<T>(this.pool, sql, params) : this.getPool().then((pool) => run<T>(pool, sql, params));
 
   /** `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
   async transaction<T>(fn: (q: Query) => Promise<T>, opts: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' } = {}): Promise<T> {

@@ -183,24 +183,35 @@ export class RealtimeGateway {
         return { viewers: await gw.d.presence.setViewing(this.id, req) };
       }, payload, ack);
     },
-    disconnect: function (this: ServerSocket) {
-      gw.unchecked.delete(this);
-      void gw.d.presence.disconnected(this.id).catch((err) => gw.d.logger.warn({ err }, 'presence disconnect failed'));
-    },
   }))(this);
 
-  private readonly listenerList = Object.entries(this.listeners);
+  /**
+   * Each socket gets two listeners: this catch-all, which routes a command by its name (an idle socket
+   * holds one listener entry instead of one per command), and `onDisconnect`.
+   */
+  private readonly onCommand = ((commands: Record<string, (this: ServerSocket, payload: unknown, ack?: unknown) => void>) =>
+    function (this: ServerSocket, event: string, ...args: unknown[]) {
+      if (Object.hasOwn(commands, event)) commands[event].call(this, args[0], args[1]);
+    })(this.listeners);
+
+  private readonly onDisconnect = ((gw: RealtimeGateway) => function (this: ServerSocket) {
+    gw.unchecked.delete(this);
+    void gw.d.presence.disconnected(this.id).catch((err) => gw.d.logger.warn({ err }, 'presence disconnect failed'));
+  })(this);
 
   /** Room names and permission lists are shared by every socket with the same tenant and permissions. */
   private readonly shared = new Map<string, { permissions: Permission[]; rooms: string[] }>();
 
   private sharedFor(tenantId: number, permissions: readonly Permission[]): { permissions: Permission[]; rooms: string[] } {
-    const sorted = [...permissions].sort();
-    const key = `${tenantId}|${sorted.join(',')}`;
+    // Looked up first as given (the database gives a role's list in the same order each time), sorted only when new.
+    const key = `${tenantId}|${permissions.join(',')}`;
     let hit = this.shared.get(key);
     if (!hit) {
-      hit = { permissions: Object.freeze(sorted) as Permission[], rooms: [rooms.tenant(tenantId), ...sorted.map((p) => rooms.permission(tenantId, p))] };
+      const sorted = [...permissions].sort();
+      const sortedKey = `${tenantId}|${sorted.join(',')}`;
+      hit = this.shared.get(sortedKey) ?? { permissions: Object.freeze(sorted) as Permission[], rooms: [rooms.tenant(tenantId), ...sorted.map((p) => rooms.permission(tenantId, p))] };
       if (this.shared.size > 10_000) this.shared.clear();
+      this.shared.set(sortedKey, hit);
       this.shared.set(key, hit);
     }
     return hit;
@@ -220,7 +231,8 @@ export class RealtimeGateway {
     const shared = this.sharedFor(tenantId, socket.data.permissions);
     socket.data.permissions = shared.permissions;
     socket.join([...shared.rooms, rooms.user(tenantId, userId)]);
-    for (const [event, listener] of this.listenerList) socket.on(event as 'room:join', listener as never);
+    socket.onAny(this.onCommand);
+    socket.on('disconnect', this.onDisconnect);
 
     this.unchecked.add(socket);
     try {
@@ -335,6 +347,7 @@ export class RealtimeGateway {
       list.flat(),
     )) as { id: number; tenant_id: number; role: string; is_active: number; status: string; permissions: string | null }[];
     const byKey = new Map(rows.map((r) => [`${Number(r.tenant_id)}:${Number(r.id)}`, r]));
+    const parsed = new Map<string, Permission[]>();
     for (const s of sockets) {
       if (!s.connected) continue;
       const row = byKey.get(`${s.data.tenantId}:${s.data.userId}`);
@@ -342,9 +355,20 @@ export class RealtimeGateway {
         s.disconnect(true);
         continue;
       }
-      const perms = (JSON.parse(row.permissions ?? '[]') as string[]).filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p)).sort();
+      // Every socket of a role reads the same list: parsed once per list, and compared by identity with the
+      // socket's shared one (sorted) before anything is copied.
+      const raw = row.permissions ?? '[]';
+      let perms = parsed.get(raw);
+      if (!perms) {
+        perms = this.sharedFor(s.data.tenantId, (JSON.parse(raw) as string[]).filter((p): p is Permission => (PERMISSIONS as readonly string[]).includes(p))).permissions;
+        parsed.set(raw, perms);
+      }
+      if (row.role === s.data.role && perms === s.data.permissions) continue;
       const before = [...s.data.permissions].sort();
-      if (row.role === s.data.role && perms.join() === before.join()) continue;
+      if (row.role === s.data.role && perms.join() === before.join()) {
+        s.data.permissions = perms;
+        continue;
+      }
       const lost = before.filter((p) => !perms.includes(p));
       const gained = perms.filter((p) => !before.includes(p));
       for (const p of lost) s.leave(rooms.permission(s.data.tenantId, p));
@@ -353,7 +377,7 @@ export class RealtimeGateway {
       for (const [type, needs] of Object.entries(ENTITY_ROOMS)) {
         if (lost.includes(needs)) for (const r of [...s.rooms]) if (r.startsWith(`t:${s.data.tenantId}:${type}:`)) s.leave(r);
       }
-      s.data.permissions = this.sharedFor(s.data.tenantId, perms).permissions;
+      s.data.permissions = perms;
       s.data.role = row.role as SocketData['role'];
     }
   }
