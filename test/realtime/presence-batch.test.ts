@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSeeded, sql } from '../helpers/seeded.ts';
+import type { TestSystem } from '../helpers/system.ts';
+import type { Api } from '../helpers/api.ts';
+import { command, connectSocket, until, type ClientSocket } from '../helpers/sockets.ts';
+
+/**
+ * The coming-online presence_events row is not written on the handshake but with the
+ * 100 ms session batch: it still lands, once per user, before any later change this node
+ * makes (so the history keeps it), and a burst of users coming online ends with exactly
+ * one open row each, agreeing with Redis.
+ */
+
+let sys: TestSystem;
+let api: Api;
+let acme: number;
+let admin: Awaited<ReturnType<Api['login']>>;
+const open: ClientSocket[] = [];
+let n = 0;
+const PASSWORD = 'presence-batch-password';
+
+async function newUser() {
+  n += 1;
+  const email = `batch${n}@acme.test`;
+  const r = await admin.api.post('/api/v1/users', { name: `Batch ${String(n).padStart(3, '0')}`, email, role: 'sales_agent', password: PASSWORD });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  return { id: Number(r.body.id), token: (await api.login(email, PASSWORD)).accessToken };
+}
+
+async function socketWith(token: string): Promise<ClientSocket> {
+  const s = await connectSocket(sys.baseUrl, token);
+  open.push(s);
+  return s;
+}
+
+const rowsOf = (userId: number) => sql(sys, 'select state, started_at, ended_at from presence_events where user_id = ? order by id', [userId]);
+
+beforeAll(async () => {
+  // Slow heartbeats and sweeps: nothing but the connects and the changes below writes presence here.
+  ({ sys, api } = await startSeeded('rt_presence_batch', { PRESENCE_GRACE_MS: 10_000, PRESENCE_SWEEP_MS: 5000, PRESENCE_HEARTBEAT_MS: 5000 }));
+  acme = Number((await sql(sys, "select id from tenants where name <> 'Globex Sales' order by id limit 1"))[0].id);
+  admin = await api.login('admin@acme.test');
+});
+afterAll(async () => {
+  for (const s of open) s.close();
+  await sys?.stop();
+});
+
+describe('the coming-online row, written with the session batch', () => {
+  it('is written before a change the agent makes at once, so the history keeps the available period', async () => {
+    const u = await newUser();
+    const s = await socketWith(u.token);
+    // No wait: the row of the connect is most likely still queued when this change arrives.
+    expect(await command(s, 'presence:set', { state: 'away' })).toMatchObject({ ok: true, data: { state: 'away' } });
+    const rows = await rowsOf(u.id);
+    expect(rows.map((r) => r.state)).toEqual(['available', 'away']);
+    expect(new Date(rows[0].ended_at).getTime()).toBe(new Date(rows[1].started_at).getTime());
+    expect(rows[1].ended_at).toBeNull();
+  });
+
+  it('is written before a call-driven change right after the connect (the telephony hook)', async () => {
+    const u = await newUser();
+    await socketWith(u.token);
+    await sys.services.presence.setBySystem(acme, u.id, 'on_call');
+    expect((await rowsOf(u.id)).map((r) => r.state)).toEqual(['available', 'on_call']);
+  });
+
+  it('a burst of users coming online leaves exactly one open row each, agreeing with Redis, and their sessions', async () => {
+    const users = await Promise.all(Array.from({ length: 30 }, () => newUser()));
+    const sockets = await Promise.all(users.map((u) => socketWith(u.token)));
+    expect(sockets.every((s) => s.connected)).toBe(true);
+    const ids = users.map((u) => u.id);
+    const marks = ids.map(() => '?').join(', ');
+    await until(async () => (await sql(sys, `select id from presence_events where user_id in (${marks})`, ids)).length === ids.length, 3000);
+    const rows = await sql(sys, `select user_id, state, ended_at from presence_events where user_id in (${marks})`, ids);
+    expect(rows.map((r) => Number(r.user_id)).sort((a, b) => a - b)).toEqual([...ids].sort((a, b) => a - b));
+    expect(rows.every((r) => r.state === 'available' && r.ended_at === null)).toBe(true);
+    for (const id of ids) expect((await sys.services.presence.current(acme, id))?.state).toBe('available');
+    await until(async () => (await sql(sys, `select id from user_sessions where disconnected_at is null and user_id in (${marks})`, ids)).length === ids.length, 3000);
+  });
+});
