@@ -78,10 +78,11 @@ export class PlainSql {
       return out;
     } catch (err) {
       try {
-        if (begun) await q('rollback');
+        if (!begun) throw err; // a one-shot isolation level may still be pending on it: never reuse it
+        await q('rollback');
         conn.release();
       } catch {
-        // A connection that cannot even roll back is not given back to the pool.
+        // A connection that could not begin, or cannot even roll back, is not given back to the pool.
         conn.destroy();
       }
       throw err;
