@@ -105,7 +105,10 @@ export function bareEnv(prefix: string): Record<string, string | number> {
 }
 
 export function startBenchNode(name: string, env: Record<string, string | number>): Promise<NodeProcess> {
-  return startNode({ name, env, entry: 'bench/node.ts', ipc: true, nodeArgs: ['--expose-gc'], readyTimeoutMs: 60_000 });
+  // BENCH_NODE_ARGS: V8 flags given to every server alike (e.g. `--min-semi-space-size=16 --max-semi-space-size=16`
+  // pins the young generation, the one part of RSS V8 resizes on its own between readings).
+  const extra = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  return startNode({ name, env, entry: 'bench/node.ts', ipc: true, nodeArgs: ['--expose-gc', ...extra], readyTimeoutMs: 60_000 });
 }
 
 export interface MemoryReport {
@@ -114,6 +117,8 @@ export interface MemoryReport {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
+  /** V8's young generation (both semi-spaces), committed and resident, at the regular reading. */
+  newSpace: number;
   /** After V8's last-resort GC (every page compacted, spare pages released), read after the regular figures. */
   compacted: { rss: number; heapUsed: number; heapTotal: number };
   sockets: number;
