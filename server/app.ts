@@ -116,7 +116,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const sipCredentials = new SipCredentialService(publisher, secrets);
   const dispositions = new DispositionService(publisher);
 
-  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence, publisher), ...crmRoutes(leads, leadStatuses), ...notificationRoutes(), ...sipCredentialRoutes(sipCredentials), ...dispositionRoutes(dispositions)];
+  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence, publisher), ...crmRoutes(leads, leadStatuses), ...notificationRoutes(publisher), ...sipCredentialRoutes(sipCredentials), ...dispositionRoutes(dispositions)];
   // Calls and the PBX webhook (issue 5).
   const wrapupTimers = new WrapupScheduler(wrapupQueue(config.REDIS_URL, bullPrefix));
   const calls = new CallService(orm, publisher, presence, wrapupTimers, logger);

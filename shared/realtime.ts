@@ -64,6 +64,11 @@ export interface DomainEvents {
   'user:updated': { id: number; name: string; email: string; role: Role; isActive: boolean };
   'permissions:changed': { role: Role; permissions: Permission[] };
   'notification:created': { id: number; type: string; title: string; body: string | null; data: Record<string, unknown> | null; createdAt: string };
+  /**
+   * The user read notifications in one of their tabs (to that user only): `ids` those read, or null for
+   * "mark all read", which read every one up to `upToId`; `unread` is their unread count right after.
+   */
+  'notification:read': { ids: number[] | null; upToId: number | null; readAt: string; unread: number };
   /** A lead was created, edited, moved, assigned or deleted (to holders of leads.view). */
   'lead:created': { lead: LeadView; by: Viewer };
   'lead:updated': { lead: LeadView; by: Viewer };

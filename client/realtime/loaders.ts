@@ -39,7 +39,8 @@ export async function loadReasons(): Promise<void> {
 
 /** GET /notifications (the newest page) into the notifications store. */
 export async function loadNotifications(): Promise<void> {
-  useNotificationsStore().applyPage(await fetchNotifications());
+  const stamp = dispatcher.stamp();
+  useNotificationsStore().applyPage(await fetchNotifications(), stamp);
 }
 
 /**
