@@ -192,14 +192,19 @@ describe('the kanban board, two agents side by side', () => {
     expect((await agent1.get(`/api/v1/leads/${lead.id}`)).body.statusId).toBe(status.Contacted);
   });
 
-  it('a bell badge counts a follow-up reminder as it fires; opening it marks it read and opens the lead', async () => {
+  it('a bell badge counts a follow-up reminder as it fires; opening it marks it read and opens the lead; the other tab\'s bell follows', async () => {
     const dueAt = new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, '.000Z');
     const lead = await createLead(agent1, { name: 'Reminder Ltd', assignedToId: userId['agent1@acme.test'], nextFollowupAt: dueAt });
+    // A second tab of the same agent (a session of its own), its bell never opened.
+    const otherTab = await signIn('agent1@acme.test');
     const bell = one.getByTestId('notifications-bell');
     const unread = async () => Number(await bell.getAttribute('data-unread'));
+    const otherUnread = async () => Number(await otherTab.getByTestId('notifications-bell').getAttribute('data-unread'));
     const before = await unread();
+    await expect.poll(otherUnread, { timeout: 2000 }).toBe(before);
     expect(await processFollowup(sys.orm, sys.publisher, { data: { tenantId: acmeId, leadId: lead.id, dueAt } })).toBe('fired');
     await expect.poll(unread, { timeout: 2000 }).toBe(before + 1);
+    await expect.poll(otherUnread, { timeout: 2000 }).toBe(before + 1);
     await sys.services.followups.reschedule(acmeId, lead.id, new Date(dueAt), null);
 
     await bell.click();
@@ -207,6 +212,9 @@ describe('the kanban board, two agents side by side', () => {
     await item.click();
     await one.waitForURL(`**/leads/${lead.id}`);
     await expect.poll(unread).toBe(before);
+    // Read in one tab, read in the other: its badge drops without opening anything (notification:read).
+    await expect.poll(otherUnread, { timeout: 2000 }).toBe(before);
+    await otherTab.close();
     const [row] = await sql(sys, 'select read_at from notifications where user_id = ? order by id desc limit 1', [userId['agent1@acme.test']]);
     expect(row.read_at).not.toBeNull();
     await one.getByTestId('back-to-board').click();
