@@ -31,6 +31,9 @@ export const Contact = defineEntity({
   },
   indexes: [
     { name: 'contacts_tenant_first_name_idx', properties: ['tenant', 'firstName'] },
+    // The search matches a prefix of the first name, the last name, the email or the phone: with an index on each,
+    // MariaDB reads their union (index_merge) instead of every contact of the tenant.
+    { name: 'contacts_tenant_last_name_idx', properties: ['tenant', 'lastName'] },
     { name: 'contacts_tenant_phone_idx', properties: ['tenant', 'phone'] },
     { name: 'contacts_tenant_email_idx', properties: ['tenant', 'email'] },
     { name: 'contacts_tenant_latest_chat_idx', properties: ['tenant', 'latestChatCreatedAt'] },

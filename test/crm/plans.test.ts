@@ -46,7 +46,11 @@ beforeAll(async () => {
       from seq_1_to_${BULK}`, [acme, users['admin@acme.test']]);
   const { sql: recount, params } = recountLeadsSql(acme);
   await sql(sys, recount, params);
-  await sql(sys, 'analyze table leads, lead_statuses, lead_status_counts, users');
+  // And contacts, for the contact search.
+  await sql(sys, `insert into contacts (tenant_id, first_name, last_name, phone, email, is_favorite, created_at, updated_at)
+    select ?, concat('First', seq), concat('Last', seq), concat('+1', 4000000000 + seq), concat('contact', seq, '@example.com'), 0, utc_timestamp(), utc_timestamp()
+      from seq_1_to_${BULK}`, [acme]);
+  await sql(sys, 'analyze table leads, lead_statuses, lead_status_counts, users, contacts');
 
   const idx = await sql(sys, 'select TABLE_NAME t, INDEX_NAME i, COLUMN_NAME c from information_schema.STATISTICS where TABLE_SCHEMA = ? and SEQ_IN_INDEX = 1', [sys.dbName]);
   for (const r of idx) {
@@ -86,13 +90,13 @@ async function explain(statement: string): Promise<PlanRow[]> {
 }
 
 /** The plans of every statement of a request that reads the pipeline's tables; fails on any read not led by tenant_id. */
-async function plansOf(label: string, request: () => Promise<{ status: number }>): Promise<PlanRow[]> {
+async function plansOf(label: string, request: () => Promise<{ status: number }>, tables = /\b`?(leads|lead_status_counts)`?\b/): Promise<PlanRow[]> {
   let status = 0;
   const statements = await capture(async () => {
     status = (await request()).status;
   });
   expect(status, label).toBe(200);
-  const reads = statements.filter((q) => /^\s*\(?\s*select/i.test(q) && /\b`?(leads|lead_status_counts)`?\b/.test(q));
+  const reads = statements.filter((q) => /^\s*\(?\s*select/i.test(q) && tables.test(q));
   expect(reads.length, `${label}: statements`).toBeGreaterThan(0);
   const out: PlanRow[] = [];
   const problems: string[] = [];
@@ -177,6 +181,25 @@ describe('the hot reads use tenant-first indexes', () => {
       expect(found.data.map((l: any) => l.id), q).toEqual([made.body.id]);
       const keys = leadKeys(rows);
       expect(keys, q).toContain('leads_tenant_phone_idx');
+    }
+  });
+
+  it('contact search (first name, last name, "first last", email, phone): tenant-first indexes only, contacts never scanned', async () => {
+    const made = await agent.post('/api/v1/contacts', { firstName: 'Plana', lastName: 'Zebulon', phone: '+12025550177', email: 'plana.zebulon@example.com' });
+    expect(made.status).toBe(201);
+    await sql(sys, 'analyze table contacts');
+    for (const q of ['Plana', 'Zebulon', 'Plana Zeb', 'plana.zebulon@', '+12025550177']) {
+      let found: any;
+      const rows = await plansOf(`contact search ${q}`, async () => {
+        const res = await agent.get(`/api/v1/contacts?q=${encodeURIComponent(q)}`);
+        found = res.body;
+        return res;
+      }, /\b`?contacts`?\b/);
+      expect(found.data.map((c: any) => c.id), q).toEqual([made.body.id]);
+      // Not the tenant's every contact (a range on tenant_id alone, or a scan): the search columns' own indexes.
+      const keys = [...new Set(rows.filter((r) => r.table === 'contacts').flatMap((r) => (r.key ?? '').split(/[,|]/)))];
+      expect(keys.length, q).toBeGreaterThan(0);
+      expect(keys.filter((k) => !['contacts_tenant_first_name_idx', 'contacts_tenant_last_name_idx', 'contacts_tenant_email_idx', 'contacts_tenant_phone_idx'].includes(k)), q).toEqual([]);
     }
   });
 });
