@@ -31,6 +31,7 @@ import { LeadService } from './crm/leads.service.ts';
 import { FollowupScheduler, remindersQueue, remindersWorker } from './crm/followups.ts';
 import { crmRoutes } from './crm/crm.routes.ts';
 import { notificationRoutes } from './notifications/notifications.routes.ts';
+import { NotificationService } from './notifications/notifications.service.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { SipCredentialService } from './telephony/sip-credentials.service.ts';
 import { sipCredentialRoutes } from './telephony/sip-credentials.routes.ts';
@@ -69,7 +70,7 @@ export interface System {
   server: http.Server;
   routes: RouteSpec[];
   services: {
-    auth: AuthService; users: UserService; invitations: InvitationService; apiKeys: ApiKeyService; settings: SettingsService; presence: PresenceService;
+    auth: AuthService; users: UserService; notifications: NotificationService; invitations: InvitationService; apiKeys: ApiKeyService; settings: SettingsService; presence: PresenceService;
     leadStatuses: LeadStatusService; leads: LeadService; followups: FollowupScheduler;
     sipCredentials: SipCredentialService; dispositions: DispositionService;
     calls: CallService; pbxWebhook: PbxWebhookService; wrapup: WrapupService; wrapupTimers: WrapupScheduler;
@@ -104,6 +105,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const publisher = new Publisher(publishRedis, realtimeKeys(prefix), config.REALTIME_LOG_MAXLEN);
   const presence = new PresenceService(orm, redis, publisher, prefix, nodeId, { graceMs: config.PRESENCE_GRACE_MS, heartbeatMs: config.PRESENCE_HEARTBEAT_MS, sweepMs: config.PRESENCE_SWEEP_MS }, logger);
   const users = new UserService(auth, publisher);
+  const notifications = new NotificationService(publisher);
   const bullPrefix = `${prefix}:bull`;
   const followups = new FollowupScheduler(remindersQueue(config.REDIS_URL, bullPrefix));
   const leadStatuses = new LeadStatusService(publisher, followups);
@@ -116,7 +118,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const sipCredentials = new SipCredentialService(publisher, secrets);
   const dispositions = new DispositionService(publisher);
 
-  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence, publisher), ...crmRoutes(leads, leadStatuses), ...notificationRoutes(publisher), ...sipCredentialRoutes(sipCredentials), ...dispositionRoutes(dispositions)];
+  const routes: RouteSpec[] = [...authRoutes(auth), ...tenancyRoutes({ users, invitations, apiKeys, settings }), ...presenceRoutes(presence, publisher), ...crmRoutes(leads, leadStatuses), ...notificationRoutes(notifications), ...sipCredentialRoutes(sipCredentials), ...dispositionRoutes(dispositions)];
   // Calls and the PBX webhook (issue 5).
   const wrapupTimers = new WrapupScheduler(wrapupQueue(config.REDIS_URL, bullPrefix));
   const calls = new CallService(orm, publisher, presence, wrapupTimers, logger);
@@ -177,7 +179,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   let closed = false;
   return {
     config, logger, orm, redis, app, server, routes, queues, workers, publisher, gateway, nodeId,
-    services: { auth, users, invitations, apiKeys, settings, presence, leadStatuses, leads, followups, sipCredentials, dispositions, calls, pbxWebhook, wrapup, wrapupTimers },
+    services: { auth, users, notifications, invitations, apiKeys, settings, presence, leadStatuses, leads, followups, sipCredentials, dispositions, calls, pbxWebhook, wrapup, wrapupTimers },
     listen(port = config.PORT) {
       return new Promise((resolve, reject) => {
         server.once('error', reject);

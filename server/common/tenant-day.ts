@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/mariadb';
+import { isTimeZone } from '../../shared/time-zones.ts';
 
 /**
  * A tenant's calendar day: the figures a supervisor reads as "today" (calls, time
@@ -33,18 +34,9 @@ function localMidnight(timeZone: string, y: number, m: number, d: number): Date 
   return new Date(at);
 }
 
-function knownZone(timeZone: string): string {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-    return timeZone;
-  } catch {
-    return 'UTC';
-  }
-}
-
 /** The day `date` (YYYY-MM-DD) in `timeZone`, or today there when `date` is not given. */
 export function tenantDay(timeZone: string, date?: string, now = new Date()): TenantDay {
-  const tz = knownZone(timeZone);
+  const tz = isTimeZone(timeZone) ? timeZone : 'UTC';
   const day = date ?? new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
   const [y, m, d] = day.split('-').map(Number);
   const next = new Date(Date.UTC(y, m - 1, d + 1));

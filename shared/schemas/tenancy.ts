@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../roles.ts';
 import { PERMISSIONS } from '../permissions.ts';
+import { isTimeZone } from '../time-zones.ts';
 import { Email, Id, NewPassword, PersonName } from './common.ts';
 
 const Role = z.enum(ROLES);
@@ -85,7 +86,7 @@ export const TenantSettings = z
 export const UpdateSettingsBody = z
   .strictObject({
     name: z.string().trim().min(1).max(255).optional(),
-    timezone: z.string().max(64).refine((tz) => { try { new Intl.DateTimeFormat('en', { timeZone: tz }); return true; } catch { return false; } }, 'is not an IANA time zone').optional(),
+    timezone: z.string().max(64).refine(isTimeZone, 'is not an IANA time zone').optional(),
     defaultCountry: z.string().length(2).regex(/^[A-Z]{2}$/, 'must be an ISO 3166 alpha-2 code').optional(),
     wrapupTimeoutSeconds: z.number().int().min(0).max(3600).optional(),
     iceServers: z.array(IceServer).max(5).optional(),
