@@ -119,6 +119,8 @@ export interface MemoryReport {
   arrayBuffers: number;
   /** V8's young generation (both semi-spaces), committed and resident, at the regular reading. */
   newSpace: number;
+  /** Resident bytes by kind of mapping (malloc's main arena, anonymous, file-backed, stacks) at the regular reading. */
+  regions: Record<string, number>;
   /** After V8's last-resort GC (every page compacted, spare pages released), read after the regular figures. */
   compacted: { rss: number; heapUsed: number; heapTotal: number };
   sockets: number;

@@ -17,6 +17,7 @@
  * It exits when the parent goes away.
  */
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
@@ -88,6 +89,28 @@ if (mode === 'project') {
   process.exit(2);
 }
 
+/**
+ * Resident memory by kind of mapping (/proc/self/smaps), to tell where RSS grows: `malloc` is the main
+ * malloc arena ([heap]), `anon` every anonymous mapping (V8's pages, other malloc arenas, large
+ * mallocs), `file` the mapped code and data of node and its libraries, `stack` the stacks.
+ */
+function residentByRegion(): Record<string, number> {
+  const out: Record<string, number> = { malloc: 0, anon: 0, file: 0, stack: 0 };
+  let kind = 'anon';
+  try {
+    for (const line of readFileSync('/proc/self/smaps', 'utf8').split('\n')) {
+      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      if (head) {
+        const name = head[1];
+        kind = name === '[heap]' ? 'malloc' : name.startsWith('[stack') ? 'stack' : name.startsWith('/') ? 'file' : 'anon';
+      } else if (line.startsWith('Rss:')) out[kind] += Number(line.split(/\s+/)[1]) * 1024;
+    }
+  } catch {
+    // not Linux
+  }
+  return out;
+}
+
 const gc = (globalThis as { gc?: (options?: { type: 'major' | 'minor'; execution: 'sync' | 'async'; flavor?: 'regular' | 'last-resort' }) => void }).gc;
 process.on('message', (msg: { type: string; id?: string }) => {
   void (async () => {
@@ -101,6 +124,7 @@ process.on('message', (msg: { type: string; id?: string }) => {
         gc();
       }
       const regular = process.memoryUsage();
+      const regions = residentByRegion();
       // The young generation's committed size: V8 grows and shrinks it by its own heuristics (1 to 64 MiB per
       // semi-space here), and it is resident, so it moves RSS by up to ~120 MiB between two readings whatever the
       // connections hold. Reported so that a reading it confounds can be seen.
@@ -113,7 +137,7 @@ process.on('message', (msg: { type: string; id?: string }) => {
       }
       const { rss, heapUsed, heapTotal } = process.memoryUsage();
       const cpu = process.cpuUsage();
-      send({ id: msg.id, ...regular, newSpace, compacted: { rss, heapUsed, heapTotal }, sockets: sockets(), gc: !!gc, cpuMicros: cpu.user + cpu.system, at: performance.now() });
+      send({ id: msg.id, ...regular, newSpace, regions, compacted: { rss, heapUsed, heapTotal }, sockets: sockets(), gc: !!gc, cpuMicros: cpu.user + cpu.system, at: performance.now() });
     } else if (msg.type === 'stop') {
       await close().catch(() => undefined);
       process.send!({ id: msg.id }, () => process.exit(0));
