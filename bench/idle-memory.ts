@@ -81,7 +81,7 @@ async function phase(label: string, node: NodeProcess, count: number, token: (i:
   }
 }
 
-type NumericField = Exclude<keyof MemoryReport, 'compacted'>;
+type NumericField = Exclude<keyof MemoryReport, 'compacted' | 'regions'>;
 
 async function stop(node: NodeProcess) {
   await node.request({ type: 'stop' }, 30_000).catch(() => undefined);
