@@ -2,13 +2,26 @@ import type { Permission } from '../../shared/permissions.ts';
 import { rooms, type EntityRoomType } from '../../shared/realtime.ts';
 
 /**
+ * The permissions events are addressed to. A socket joins the room of each of these it
+ * holds and no other permission room: a room no event is ever sent to would only cost
+ * memory on every node (a set entry per socket) and time in every broadcast. An event
+ * for another permission does not compile (Audience below); add it here first.
+ */
+export const AUDIENCE_PERMISSIONS = ['leads.view', 'contacts.view', 'users.view', 'dashboard.view', 'calls.view_all', 'calls.recordings.view'] as const satisfies readonly Permission[];
+export type AudiencePermission = (typeof AUDIENCE_PERMISSIONS)[number];
+
+export function isAudiencePermission(p: string): p is AudiencePermission {
+  return (AUDIENCE_PERMISSIONS as readonly string[]).includes(p);
+}
+
+/**
  * Who may receive an event. The publisher turns it into a room, and the
  * catch-up replay uses the same rule to filter what a reconnecting socket may
  * see now.
  */
 export type Audience =
   | { kind: 'tenant' }
-  | { kind: 'permission'; permission: Permission }
+  | { kind: 'permission'; permission: AudiencePermission }
   | { kind: 'user'; userId: number }
   | { kind: 'entity'; entityType: EntityRoomType; id: number }
   /** Several audiences at once; a socket in more than one of them gets the event once. */

@@ -13,7 +13,7 @@ import type { Principal } from '../auth/principal.ts';
 import { AppError } from '../http/errors.ts';
 import { zodIssues } from '../http/validation.ts';
 import type { Publisher } from './publisher.ts';
-import { mayReceive } from './audience.ts';
+import { isAudiencePermission, mayReceive } from './audience.ts';
 import type { PresenceService } from '../presence/presence.service.ts';
 import { Lead } from '../crm/lead.entity.ts';
 import { Conversation } from '../messaging/conversation.entity.ts';
@@ -209,7 +209,7 @@ export class RealtimeGateway {
     if (!hit) {
       const sorted = [...permissions].sort();
       const sortedKey = `${tenantId}|${sorted.join(',')}`;
-      hit = this.shared.get(sortedKey) ?? { permissions: Object.freeze(sorted) as Permission[], rooms: [rooms.tenant(tenantId), ...sorted.map((p) => rooms.permission(tenantId, p))] };
+      hit = this.shared.get(sortedKey) ?? { permissions: Object.freeze(sorted) as Permission[], rooms: [rooms.tenant(tenantId), ...sorted.filter(isAudiencePermission).map((p) => rooms.permission(tenantId, p))] };
       if (this.shared.size > 10_000) this.shared.clear();
       this.shared.set(sortedKey, hit);
       this.shared.set(key, hit);
@@ -371,8 +371,8 @@ export class RealtimeGateway {
       }
       const lost = before.filter((p) => !perms.includes(p));
       const gained = perms.filter((p) => !before.includes(p));
-      for (const p of lost) s.leave(rooms.permission(s.data.tenantId, p));
-      for (const p of gained) s.join(rooms.permission(s.data.tenantId, p));
+      for (const p of lost) if (isAudiencePermission(p)) s.leave(rooms.permission(s.data.tenantId, p));
+      for (const p of gained) if (isAudiencePermission(p)) s.join(rooms.permission(s.data.tenantId, p));
       // Entity rooms whose permission is gone are left too.
       for (const [type, needs] of Object.entries(ENTITY_ROOMS)) {
         if (lost.includes(needs)) for (const r of [...s.rooms]) if (r.startsWith(`t:${s.data.tenantId}:${type}:`)) s.leave(r);

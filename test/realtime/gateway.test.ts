@@ -91,6 +91,15 @@ describe('rooms', () => {
     expect(denied).toMatchObject({ ok: false, code: 'forbidden' });
   });
 
+  it('a socket is in its tenant\'s room, its user\'s room and the room of each permission events are addressed to that it holds; none other', async () => {
+    const sup = await socketFor('supervisor@acme.test');
+    const agent = await socketFor('agent1@acme.test');
+    const roomsOf = (s: { id?: string }) => [...sys.gateway!.io.of('/').sockets.get(s.id!)!.rooms].filter((r) => r !== s.id).sort();
+    // The supervisor holds 17 permissions, 6 of which some event is addressed to; agent1 holds 10, 2 of them.
+    expect(roomsOf(sup)).toEqual([`t:${acme}`, ...['calls.recordings.view', 'calls.view_all', 'dashboard.view', 'leads.view', 'contacts.view', 'users.view'].map((p) => `t:${acme}:p:${p}`), `t:${acme}:u:${ids['supervisor@acme.test']}`].sort());
+    expect(roomsOf(agent)).toEqual([`t:${acme}`, `t:${acme}:p:contacts.view`, `t:${acme}:p:leads.view`, `t:${acme}:u:${ids['agent1@acme.test']}`].sort());
+  });
+
   it('tenant, permission and user rooms are assigned by the server from the token and cannot be asked for', async () => {
     const agent = await socketFor('agent1@acme.test');
     const other = await socketFor('admin@globex.test');
@@ -106,8 +115,8 @@ describe('rooms', () => {
     await until(() => other.received.filter((e) => String(e.data.message).startsWith('g-')).length >= 2);
     await sleep(150);
     expect(agent.received).toEqual([]);
-    // A permission room the user lacks: agent1 has no users.manage.
-    await sys.publisher.publish(acme, 'system:notice', { message: 'admins only' }, { kind: 'permission', permission: 'users.manage' });
+    // A permission room the user lacks: agent1 has no users.view.
+    await sys.publisher.publish(acme, 'system:notice', { message: 'admins only' }, { kind: 'permission', permission: 'users.view' });
     await sleep(150);
     expect(agent.received).toEqual([]);
   });
@@ -210,12 +219,12 @@ describe('catch-up', () => {
       switch (i % 8) {
         case 0: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'tenant' }); mine.push(n); break;
         case 1: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'permission', permission: 'leads.view' }); mine.push(n); break;
-        case 2: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'permission', permission: 'users.manage' }); break;
+        case 2: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'permission', permission: 'users.view' }); break;
         case 3: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'user', userId: ids['agent2@acme.test'] }); mine.push(n); break;
         case 4: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'user', userId: ids['agent1@acme.test'] }); break;
         case 5: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'entity', entityType: 'lead', id: Number(lead.id) }); mine.push(n); break;
         case 6: await sys.publisher.publish(globex, 'system:notice', { message: n }, { kind: 'tenant' }); break;
-        case 7: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'any', of: [{ kind: 'permission', permission: 'calls.make' }, { kind: 'user', userId: 999 }] }); mine.push(n); break;
+        case 7: await sys.publisher.publish(acme, 'system:notice', { message: n }, { kind: 'any', of: [{ kind: 'permission', permission: 'contacts.view' }, { kind: 'user', userId: 999 }] }); mine.push(n); break;
       }
     }
     expect(mine).toHaveLength(50);
@@ -240,7 +249,7 @@ describe('catch-up', () => {
     s.on('system:notice', (e: any) => got.push(e.id));
     // Two publishers at once: A gets its seq first but is still on its way when B, published after it, arrives.
     const a = await sys.publisher.append(acme, 'system:notice', { message: 'in flight' }, { kind: 'tenant' });
-    const hidden = await sys.publisher.append(acme, 'system:notice', { message: 'admins only' }, { kind: 'permission', permission: 'users.manage' });
+    const hidden = await sys.publisher.append(acme, 'system:notice', { message: 'admins only' }, { kind: 'permission', permission: 'users.view' });
     await sys.publisher.append(globex, 'system:notice', { message: 'globex' }, { kind: 'tenant' });
     const b = await sys.publisher.publish(acme, 'system:notice', { message: 'overtook' }, { kind: 'tenant' });
     await until(() => got.includes(b.id));
@@ -304,17 +313,17 @@ describe('access changes', () => {
     const viewer = await socketFor('viewer@acme.test');
     const hears = async () => {
       viewer.received.length = 0;
-      await sys.publisher.publish(acme, 'system:notice', { message: 'for audit.view' }, { kind: 'permission', permission: 'audit.view' });
+      await sys.publisher.publish(acme, 'system:notice', { message: 'for calls.recordings.view' }, { kind: 'permission', permission: 'calls.recordings.view' });
       await sleep(150);
-      return viewer.received.some((e) => e.data.message === 'for audit.view');
+      return viewer.received.some((e) => e.data.message === 'for calls.recordings.view');
     };
     await sleep(1200); // a few revalidation ticks: the socket has been checked once
     expect(await hears()).toBe(false);
-    await sql(sys, "insert into permissions (tenant_id, role, permission) values (?, 'read_only', 'audit.view')", [acme]);
+    await sql(sys, "insert into permissions (tenant_id, role, permission) values (?, 'read_only', 'calls.recordings.view')", [acme]);
     try {
       await until(hears, 5000, 50);
     } finally {
-      await sql(sys, "delete from permissions where tenant_id = ? and role = 'read_only' and permission = 'audit.view'", [acme]);
+      await sql(sys, "delete from permissions where tenant_id = ? and role = 'read_only' and permission = 'calls.recordings.view'", [acme]);
     }
     await until(async () => !(await hears()), 5000, 50);
   });
