@@ -1,6 +1,16 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+const fromRoot = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
 export default defineConfig({
+  // The console's own import paths (vite.config.ts), for the client tests that load its stores.
+  resolve: {
+    alias: {
+      '@shared': fromRoot('./shared'),
+      '@': fromRoot('./client'),
+    },
+  },
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/global-setup.ts'],

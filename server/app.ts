@@ -156,6 +156,7 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   if (gateway) {
     gateway.start();
     presence.start();
+    users.onRenamed = (tenantId, userId, name) => gateway.renamed(tenantId, userId, name);
   }
   // A node that serves HTTP checks API keys: it listens for revokes made on any node (its own connection,
   // subscribed again by the service after every reconnect).

@@ -62,6 +62,11 @@ export interface DomainEvents {
   'viewers:changed': { entityType: (typeof VIEWABLE_ENTITIES)[number]; entityId: number; viewers: Viewer[] };
   'user:created': { id: number; name: string; email: string; role: Role; isActive: boolean };
   'user:updated': { id: number; name: string; email: string; role: Role; isActive: boolean };
+  /**
+   * A user's name changed (to everyone in the tenant: names show on leads, calls, viewers and the agents
+   * board). `user:updated`, with the whole profile, goes to holders of users.view only.
+   */
+  'user:renamed': { id: number; name: string };
   'permissions:changed': { role: Role; permissions: Permission[] };
   'notification:created': { id: number; type: string; title: string; body: string | null; data: Record<string, unknown> | null; createdAt: string };
   /**
@@ -141,6 +146,8 @@ export type ServerToClientEvents = {
 
 export interface InterServerEvents {
   ping: () => void;
+  /** A user was renamed: every node refreshes the name its sockets of that user announce (presence, viewers). */
+  'user:renamed': (tenantId: number, userId: number, name: string) => void;
 }
 
 /** What the gateway keeps on each socket. */

@@ -21,6 +21,7 @@ export function createHandlers(): EventHandlers {
   const activities = useLeadActivitiesStore();
   const calls = useCallsStore();
   const contacts = useContactsStore();
+  const renamedSeq = new Map<number, number>();
 
   return {
     'presence:changed': (event) => presence.applyPresence(event.data, event.seq),
@@ -28,6 +29,17 @@ export function createHandlers(): EventHandlers {
     'viewers:changed': (event) => viewers.applyEvent(event.data, event.seq),
     'user:created': (event) => presence.applyUser(event.data, event.seq),
     'user:updated': (event) => presence.applyUser(event.data, event.seq),
+    'user:renamed': (event) => {
+      // Renames of one user are applied in seq order: an older one arriving late changes nothing.
+      if (event.seq <= (renamedSeq.get(event.data.id) ?? -1)) return;
+      renamedSeq.set(event.data.id, event.seq);
+      const { id, name } = event.data;
+      presence.renameUser(id, name);
+      leads.renameUser(id, name);
+      calls.renameUser(id, name);
+      viewers.renameUser(id, name);
+      activities.renameUser(id, name);
+    },
     'permissions:changed': (event) => session.applyRolePermissions(event.data.role, event.data.permissions),
     'notification:created': (event) => notifications.upsert(event.data, event.seq),
     'notification:read': (event) => notifications.applyRead(event.data, event.seq),

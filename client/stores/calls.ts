@@ -148,7 +148,15 @@ export const useCallsStore = defineStore('calls', () => {
     dispositionsSeq = -1;
   }
 
+  /** user:renamed: the agent's name on every call the console holds, and the figures that show it re-read. */
+  function renameUser(userId: number, name: string): void {
+    for (const call of Object.values(byId.value)) if (call.userId === userId && call.userName !== name) call.userName = name;
+    for (const row of Object.values(live.value)) if (row.userId === userId && row.userName !== name) row.userName = name;
+    changeTick.value += 1;
+  }
+
   return {
+    renameUser,
     byId,
     live,
     liveList,

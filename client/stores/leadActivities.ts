@@ -62,5 +62,10 @@ export const useLeadActivitiesStore = defineStore('leadActivities', () => {
     byLead.value = {};
   }
 
-  return { byLead, open, applyFirstPage, applyOlderPage, upsert, forget, reset };
+  /** user:renamed: the author's name on the timelines held. */
+  function renameUser(userId: number, name: string): void {
+    for (const timeline of Object.values(byLead.value)) for (const item of timeline.items) if (item.userId === userId && item.userName !== name) item.userName = name;
+  }
+
+  return { byLead, renameUser, open, applyFirstPage, applyOlderPage, upsert, forget, reset };
 });

@@ -300,7 +300,13 @@ export const useLeadsStore = defineStore('leads', () => {
     boardLoadToken += 1;
   }
 
+  /** user:renamed: the assignee's name on every lead the console holds. */
+  function renameUser(userId: number, name: string): void {
+    for (const lead of Object.values(byId.value)) if (lead.assignedToId === userId && lead.assignedToName !== name) lead.assignedToName = name;
+  }
+
   return {
+    renameUser,
     byId,
     deleted,
     statuses,

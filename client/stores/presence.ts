@@ -100,6 +100,14 @@ export const usePresenceStore = defineStore('presence', () => {
     }
   }
 
+  /** user:renamed (to the whole tenant; user:updated reaches holders of users.view only). */
+  function renameUser(userId: number, name: string): void {
+    if (userId === myId() && session.user && session.user.name !== name) session.user.name = name;
+    const agent = agents.value[userId];
+    if (agent && agent.name !== name) agent.name = name;
+    if (me.value?.userId === userId && me.value.name !== name) me.value.name = name;
+  }
+
   /** The answer to our own presence:set, current as of `stamp`. */
   function applyOwnAck(view: PresenceView, stamp: number): void {
     setMe(view, stamp);
@@ -159,6 +167,7 @@ export const usePresenceStore = defineStore('presence', () => {
     applyPresence,
     applySnapshot,
     applyUser,
+    renameUser,
     applyOwnAck,
     restoreMe,
     currentMeSeq,

@@ -71,5 +71,12 @@ export const useViewersStore = defineStore('viewers', () => {
     errors.value = {};
   }
 
-  return { byEntity, errors, applyEvent, applySnapshot, setError, viewersOf, forget, forgetSequence, reset };
+  /** user:renamed: the name in every list of viewers held (the next viewers:changed carries it too). */
+  function renameUser(userId: number, name: string): void {
+    for (const entry of Object.values(byEntity.value)) {
+      if (entry.viewers.some((v) => v.userId === userId && v.name !== name)) entry.viewers = entry.viewers.map((v) => (v.userId === userId ? { ...v, name } : v));
+    }
+  }
+
+  return { byEntity, errors, renameUser, applyEvent, applySnapshot, setError, viewersOf, forget, forgetSequence, reset };
 });

@@ -229,6 +229,11 @@ export class PresenceService {
     return { presence: env.data, seq: env.seq };
   }
 
+  /** A user of this node was renamed: the name their sockets announce from now on (viewers). */
+  renamed(tenantId: number, userId: number, name: string): void {
+    for (const s of this.local.values()) if (s.tenantId === tenantId && s.userId === userId) s.name = name;
+  }
+
   private member(s: { tenantId: number; userId: number; socketId: string }): string {
     return `${s.tenantId}:${s.userId}:${s.socketId}`;
   }

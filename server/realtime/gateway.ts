@@ -86,7 +86,23 @@ export class RealtimeGateway {
       this.authenticate(socket).then(() => next(), (err: Error) => next(err));
     });
     this.io.on('connection', (socket) => void this.onConnection(socket));
+    this.io.on('user:renamed', (tenantId, userId, name) => this.applyRename(tenantId, userId, name));
     d.publisher.attachServer(this.io as never);
+  }
+
+  /** A user was renamed (committed): this node's sockets of that user and every other node's take the new name. */
+  renamed(tenantId: number, userId: number, name: string): void {
+    this.applyRename(tenantId, userId, name);
+    this.io.serverSideEmit('user:renamed', tenantId, userId, name);
+  }
+
+  private applyRename(tenantId: number, userId: number, name: string): void {
+    const ns = this.io.of('/');
+    for (const id of ns.adapter.rooms.get(rooms.user(tenantId, userId)) ?? []) {
+      const socket = ns.sockets.get(id);
+      if (socket) socket.data.name = name;
+    }
+    this.d.presence.renamed(tenantId, userId, name);
   }
 
   start(): void {

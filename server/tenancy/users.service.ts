@@ -13,6 +13,9 @@ export function userView(u: { id: number; tenant: { id: number }; name: string; 
 }
 
 export class UserService {
+  /** Set by a web node: a rename reaches the name its sockets (and every other node's) announce. */
+  onRenamed: ((tenantId: number, userId: number, name: string) => void) | null = null;
+
   constructor(private readonly auth: AuthService, private readonly publisher: Publisher) {}
 
   private async announce(tenantId: number, type: 'user:created' | 'user:updated', u: { id: number; name: string; email: string; role: Role; isActive: boolean }) {
@@ -74,6 +77,10 @@ export class UserService {
     // (a role change is re-roomed by each node's revalidation within SOCKET_REVALIDATE_MS).
     if (revoke) this.publisher.disconnectUser(ctx.principal.tenantId, u.id);
     await this.announce(ctx.principal.tenantId, 'user:updated', u);
+    if (changes.name !== undefined) {
+      this.onRenamed?.(ctx.principal.tenantId, u.id, u.name);
+      await this.publisher.publish(ctx.principal.tenantId, 'user:renamed', { id: u.id, name: u.name }, { kind: 'tenant' });
+    }
     return userView(u);
   }
 

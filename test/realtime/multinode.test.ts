@@ -84,7 +84,7 @@ beforeAll(async () => {
   publisher = new Publisher(redis, realtimeKeys(prefix), 10_000);
 
   const api = new Api(A.baseUrl);
-  for (const email of ['admin@acme.test', 'supervisor@acme.test', 'agent1@acme.test', 'agent2@acme.test', 'support@acme.test', 'viewer@acme.test']) {
+  for (const email of ['admin@acme.test', 'supervisor@acme.test', 'agent1@acme.test', 'agent2@acme.test', 'support@acme.test', 'viewer@acme.test', 'admin@globex.test']) {
     tokens[email] = (await api.login(email)).accessToken;
   }
   dashboard = await sock(B, 'supervisor@acme.test');
@@ -156,6 +156,45 @@ describe('two web processes, one database, one Redis', () => {
     expect(rows.find((r) => r.socket_id === idB)!.disconnected_at).not.toBeNull();
     expect(rows.find((r) => r.socket_id === idA)).toMatchObject({ node_id: nodeId('A'), disconnected_at: null });
     onA.close();
+  });
+
+  it('a rename on node A reaches the whole tenant (user:renamed), and the renamed user\'s socket on node B announces the new name', async () => {
+    const agent1B = await sock(B, 'agent1@acme.test');
+    // support_agent has no users.view: user:updated never reaches them, the rename does.
+    const supportB = await sock(B, 'support@acme.test');
+    const globexA = await sock(A, 'admin@globex.test');
+    const [lead] = await sql('select id from leads where tenant_id = ? order by id limit 1', [acme]);
+    const admin = new Api(A.baseUrl, tokens['admin@acme.test']);
+    const renamed = (s: Sock) => s.received.filter((e) => e.type === 'user:renamed');
+
+    expect((await admin.patch(`/api/v1/users/${ids['agent1@acme.test']}`, { name: 'Alex Renamed' })).status).toBe(200);
+    await until(() => renamed(supportB).length === 1 && renamed(agent1B).length === 1, 5000);
+    expect(renamed(supportB)[0].data).toEqual({ id: ids['agent1@acme.test'], name: 'Alex Renamed' });
+    expect(supportB.received.some((e) => e.type === 'user:updated')).toBe(false);
+    // Another tenant's admin, on the node that made the change, hears nothing of it.
+    expect(renamed(globexA)).toEqual([]);
+
+    // Node B learnt the name over the adapter: the viewers list it announces for agent1's socket has it.
+    expect((await command(supportB, 'room:join', { type: 'lead', id: Number(lead.id) })).ok).toBe(true);
+    const viewing = await command<any>(agent1B, 'viewing:set', { entityType: 'lead', entityId: Number(lead.id) });
+    expect(viewing.ok).toBe(true);
+    expect(viewing.data.viewers).toContainEqual({ userId: ids['agent1@acme.test'], name: 'Alex Renamed' });
+    // Its presence, announced by its own socket, too.
+    const mark = dashboard.received.length;
+    expect((await command(agent1B, 'presence:set', { state: 'away' })).ok).toBe(true);
+    await until(() => presenceOf(dashboard, 'agent1@acme.test', mark).length > 0, 5000);
+    expect(presenceOf(dashboard, 'agent1@acme.test', mark).at(-1)!.data).toMatchObject({ state: 'away', name: 'Alex Renamed' });
+
+    // A change that keeps the name tells no one about a rename.
+    expect((await admin.patch(`/api/v1/users/${ids['agent1@acme.test']}`, { name: 'Alex Renamed', role: 'sales_agent' })).status).toBe(200);
+    await sleep(300);
+    expect(renamed(supportB)).toHaveLength(1);
+    expect((await command(agent1B, 'viewing:set', null)).ok).toBe(true);
+    expect((await command(agent1B, 'presence:set', { state: 'available' })).ok).toBe(true);
+    expect(renamed(globexA)).toEqual([]);
+    agent1B.close();
+    supportB.close();
+    globexA.close();
   });
 
   it('a console that moves from node A to node B catches up without a gap', async () => {
