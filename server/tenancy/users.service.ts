@@ -76,11 +76,12 @@ export class UserService {
     // Committed: tell the others, and drop a deactivated or signed-out user's sockets on every node
     // (a role change is re-roomed by each node's revalidation within SOCKET_REVALIDATE_MS).
     if (revoke) this.publisher.disconnectUser(ctx.principal.tenantId, u.id);
-    await this.announce(ctx.principal.tenantId, 'user:updated', u);
-    if (changes.name !== undefined) {
-      this.onRenamed?.(ctx.principal.tenantId, u.id, u.name);
-      await this.publisher.publish(ctx.principal.tenantId, 'user:renamed', { id: u.id, name: u.name }, { kind: 'tenant' });
-    }
+    if (changes.name !== undefined) this.onRenamed?.(ctx.principal.tenantId, u.id, u.name);
+    // Both events' appends leave in one write (the publisher's connection is auto-pipelined).
+    await Promise.all([
+      this.announce(ctx.principal.tenantId, 'user:updated', u),
+      changes.name !== undefined ? this.publisher.publish(ctx.principal.tenantId, 'user:renamed', { id: u.id, name: u.name }, { kind: 'tenant' }) : null,
+    ]);
     return userView(u);
   }
 
