@@ -59,7 +59,8 @@ if (mode === 'project') {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const payload = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      io!.to(BARE_ROOM).emit('user:updated', payload);
+      // Under the envelope's own type, as the project emits it.
+      io!.to(BARE_ROOM).emit(String(payload.type), payload);
       res.writeHead(204).end();
     });
   });
