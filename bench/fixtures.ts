@@ -8,7 +8,6 @@ import { seedDemo } from '../server/db/seed.ts';
 import { SecretBox } from '../server/security/secret-box.ts';
 import { AccessTokens } from '../server/auth/tokens.ts';
 import { hashPassword } from '../server/auth/passwords.ts';
-import type { Permission } from '../shared/permissions.ts';
 
 /** Shared set-up of the socket benchmarks: a seeded database with many users, their tokens, server processes, clients. */
 
@@ -36,16 +35,14 @@ export interface BenchDb {
  * A fresh migrated database with the demo data plus `count` active
  * support_agent users of Acme sharing one argon2 hash, and an access token for
  * each, signed with the server's AccessTokens (same secret, issuer, audience).
- * `grant` adds a permission to the support_agent role of Acme (bench data only).
  */
-export async function prepareDb(label: string, count: number, opts: { grant?: Permission } = {}): Promise<BenchDb> {
+export async function prepareDb(label: string, count: number): Promise<BenchDb> {
   const config = loadConfig(process.env);
   const db = await createTestDatabase(label);
   const exec = (q: string, p: unknown[] = []) => db.orm.em.fork().getConnection().execute(q, p) as Promise<any[]>;
   try {
     await seedDemo(db.orm, new SecretBox(config.SECRETS_KEYS));
     const [{ id: tenantId }] = await exec("select id from tenants where name = 'Acme Support'");
-    if (opts.grant) await exec("insert ignore into permissions (tenant_id, role, permission, created_at, updated_at) values (?, 'support_agent', ?, utc_timestamp(), utc_timestamp())", [tenantId, opts.grant]);
     const hash = await hashPassword('bench-password');
     for (let from = 0; from < count; from += 1000) {
       const rows = Array.from({ length: Math.min(1000, count - from) }, (_, k) => from + k);

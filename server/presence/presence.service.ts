@@ -229,9 +229,12 @@ export class PresenceService {
     return { presence: env.data, seq: env.seq };
   }
 
-  /** A user of this node was renamed: the name their sockets announce from now on (viewers). */
-  renamed(tenantId: number, userId: number, name: string): void {
-    for (const s of this.local.values()) if (s.tenantId === tenantId && s.userId === userId) s.name = name;
+  /** A user was renamed: the name these sockets of this node announce from now on (viewers). */
+  renamed(socketIds: Iterable<string>, name: string): void {
+    for (const id of socketIds) {
+      const s = this.local.get(id);
+      if (s) s.name = name;
+    }
   }
 
   private member(s: { tenantId: number; userId: number; socketId: string }): string {

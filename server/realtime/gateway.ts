@@ -98,11 +98,12 @@ export class RealtimeGateway {
 
   private applyRename(tenantId: number, userId: number, name: string): void {
     const ns = this.io.of('/');
-    for (const id of ns.adapter.rooms.get(rooms.user(tenantId, userId)) ?? []) {
+    const ids = ns.adapter.rooms.get(rooms.user(tenantId, userId)) ?? [];
+    for (const id of ids) {
       const socket = ns.sockets.get(id);
       if (socket) socket.data.name = name;
     }
-    this.d.presence.renamed(tenantId, userId, name);
+    this.d.presence.renamed(ids, name);
   }
 
   start(): void {
