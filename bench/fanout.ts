@@ -17,6 +17,9 @@ import { fmt } from './lib.ts';
  * the first one that broadcasts an envelope of the same size to a room all
  * sockets are in.
  *
+ * Both sides get the same warm-up (WARMUP_REQUESTS untimed triggers, then WARMUP
+ * rounds) before ROUNDS timed rounds.
+ *
  * Servers run in child processes (bench/node.ts), one per node; every client
  * socket runs in this process, so the clients' receive work is the same for both
  * (2 cores: the two nodes, MariaDB, Redis and the clients share them).
