@@ -41,7 +41,17 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export type SessionEndReason = 'expired';
+/**
+ * Why the server refused the refresh token: `token_revoked` when the session was ended on purpose (a password
+ * change, a sign-out elsewhere), the account or workspace state when that is the cause, `expired` otherwise.
+ * The same words as the socket's fatal refusals, so the login page explains it the same whichever noticed first.
+ */
+export type SessionEndReason = 'expired' | 'token_revoked' | 'user_inactive' | 'tenant_suspended';
+const REFUSAL_REASONS: Record<string, SessionEndReason> = {
+  refresh_token_revoked: 'token_revoked',
+  user_inactive: 'user_inactive',
+  tenant_suspended: 'tenant_suspended',
+};
 type SessionEndedHandler = (reason: SessionEndReason) => void;
 const sessionEndedHandlers = new Set<SessionEndedHandler>();
 
@@ -204,12 +214,12 @@ async function rotateTokens(): Promise<boolean> {
   } catch (error) {
     const refused = error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
     if (!refused) throw error;
-    endSession();
+    endSession(REFUSAL_REASONS[error.code] ?? 'expired');
     return false;
   }
 }
 
-function endSession(): void {
+function endSession(reason: SessionEndReason = 'expired'): void {
   tokens.clear();
-  for (const handler of sessionEndedHandlers) handler('expired');
+  for (const handler of sessionEndedHandlers) handler(reason);
 }

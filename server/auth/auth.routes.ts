@@ -18,7 +18,9 @@ export function authRoutes(auth: AuthService): RouteSpec[] {
     route({
       method: 'post', path: '/auth/refresh', tag: 'Auth', auth: { kind: 'public' },
       summary: 'Exchange a refresh token for a new token pair (rotation)',
-      description: 'Each refresh token works once. Presenting a used token revokes every token of that login.',
+      description: 'Each refresh token works once. Presenting a used token revokes every token of that login (401 `refresh_token_reused`). '
+        + 'A token whose session was ended on purpose (sign-out, a password change) answers 401 `refresh_token_revoked`; '
+        + 'an expired one `refresh_token_expired`; a deactivated account `user_inactive`; a suspended workspace `tenant_suspended`.',
       body: RefreshBody, responses: { 200: { description: 'New token pair', schema: RefreshResponse } }, errors: [400, 401],
       handler: (ctx, { body }) => auth.refresh(ctx, body.refreshToken),
     }),

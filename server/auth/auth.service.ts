@@ -104,6 +104,9 @@ export class AuthService {
       await this.revokeFamily(em, tenantId, row.familyId);
       this.event(em, ctx, 'refresh_reuse', { tenantId, userId: row.user.id, email: row.user.email, reason: row.revokedAt ? 'revoked' : 'reused' });
       await em.flush();
+      // A token revoked without being used was ended on purpose (sign-out, a password change, a reuse detected
+      // earlier): say so, so that the console can tell the user why, as the socket's token_revoked does.
+      if (!row.usedAt) throw new UnauthorizedError('This session was signed out (for example, the password was changed). Sign in again.', 'refresh_token_revoked');
       throw new UnauthorizedError('The refresh token was already used; every session of this login has been signed out.', 'refresh_token_reused');
     }
     if (row.expiresAt.getTime() <= Date.now()) throw new UnauthorizedError('The refresh token has expired.', 'refresh_token_expired');

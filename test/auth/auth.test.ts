@@ -159,7 +159,10 @@ describe('password change', () => {
     const me = await victim.api.get('/api/v1/me');
     expect(me.status).toBe(401);
     expect(me.body.error.code).toBe('token_revoked');
-    expect((await api.post('/api/v1/auth/refresh', { refreshToken: victim.refreshToken })).status).toBe(401);
+    const refresh = await api.post('/api/v1/auth/refresh', { refreshToken: victim.refreshToken });
+    expect(refresh.status).toBe(401);
+    // Not "already used": the console tells the user their session was revoked.
+    expect(refresh.body.error.code).toBe('refresh_token_revoked');
     const again = await api.login('agent1@acme.test', 'a-brand-new-password');
     expect((await again.api.get('/api/v1/me')).status).toBe(200);
     await admin.api.patch(`/api/v1/users/${victim.user.id}`, { password: 'demo-password' });

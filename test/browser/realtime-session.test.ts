@@ -88,4 +88,20 @@ describe('the socket and the session', () => {
     await page.waitForURL(/\/login/, { timeout: 10_000 });
     expect(await page.getByTestId('login-notice').textContent()).toContain('revoked');
   });
+
+  it('the same reason when a REST call notices first: the refused refresh says the session was revoked', async () => {
+    const page = await signIn('viewer@acme.test');
+    // From here on the socket cannot reach the server (a new websocket meets a peer that never answers), so
+    // only the console's REST calls can learn that the session is over.
+    await page.routeWebSocket(/\/socket\.io\//, () => {});
+    await page.route(/\/socket\.io\//, (route) => route.abort());
+    const admin = await new Api(sys.baseUrl).login('admin@acme.test');
+    const res = await admin.api.patch(`/api/v1/users/${ids['viewer@acme.test']}`, { password: 'a-brand-new-password' });
+    expect(res.status).toBe(200);
+    const refused = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'));
+    await page.getByTestId('nav-leads').click();
+    expect((await refused).status()).toBe(401);
+    await page.waitForURL(/\/login/, { timeout: 10_000 });
+    expect(await page.getByTestId('login-notice').textContent()).toContain('revoked');
+  });
 });
