@@ -104,8 +104,11 @@ export class AuthService {
       await this.revokeFamily(em, tenantId, row.familyId);
       this.event(em, ctx, 'refresh_reuse', { tenantId, userId: row.user.id, email: row.user.email, reason: row.revokedAt ? 'revoked' : 'reused' });
       await em.flush();
-      // A token revoked without being used was ended on purpose (sign-out, a password change, a reuse detected
-      // earlier): say so, so that the console can tell the user why, as the socket's token_revoked does.
+      // Tokens are revoked by a deactivation too: name the account's state first, then a token revoked without
+      // being used was ended on purpose (sign-out, a password change, a reuse detected earlier). The console
+      // words each of these as it words the socket's refusal, whichever of the two noticed first.
+      if (!row.user.isActive) throw new UnauthorizedError('This account is deactivated.', 'user_inactive');
+      if (row.tenant.status !== 'active') throw new UnauthorizedError('This organisation is suspended.', 'tenant_suspended');
       if (!row.usedAt) throw new UnauthorizedError('This session was signed out (for example, the password was changed). Sign in again.', 'refresh_token_revoked');
       throw new UnauthorizedError('The refresh token was already used; every session of this login has been signed out.', 'refresh_token_reused');
     }

@@ -89,19 +89,23 @@ describe('the socket and the session', () => {
     expect(await page.getByTestId('login-notice').textContent()).toContain('revoked');
   });
 
-  it('the same reason when a REST call notices first: the refused refresh says the session was revoked', async () => {
-    const page = await signIn('viewer@acme.test');
+  // The same reasons when a REST call notices first: the refused refresh names them.
+  const restFirst: Array<[string, string, (admin: Api, userId: number) => Promise<{ status: number }>, string]> = [
+    ['a password change', 'viewer@acme.test', (admin, id) => admin.patch(`/api/v1/users/${id}`, { password: 'a-brand-new-password' }), 'revoked'],
+    ['a deactivation', 'supervisor@acme.test', (admin, id) => admin.post(`/api/v1/users/${id}/deactivate`), 'deactivated'],
+  ];
+  it.each(restFirst)('when a REST call notices %s first, the login page gives the same reason', async (_what, email, act, reason) => {
+    const page = await signIn(email);
     // From here on the socket cannot reach the server (a new websocket meets a peer that never answers), so
     // only the console's REST calls can learn that the session is over.
     await page.routeWebSocket(/\/socket\.io\//, () => {});
     await page.route(/\/socket\.io\//, (route) => route.abort());
     const admin = await new Api(sys.baseUrl).login('admin@acme.test');
-    const res = await admin.api.patch(`/api/v1/users/${ids['viewer@acme.test']}`, { password: 'a-brand-new-password' });
-    expect(res.status).toBe(200);
+    expect((await act(admin.api, ids[email])).status).toBe(200);
     const refused = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'));
     await page.getByTestId('nav-leads').click();
     expect((await refused).status()).toBe(401);
     await page.waitForURL(/\/login/, { timeout: 10_000 });
-    expect(await page.getByTestId('login-notice').textContent()).toContain('revoked');
+    expect(await page.getByTestId('login-notice').textContent()).toContain(reason);
   });
 });

@@ -131,7 +131,7 @@ describe('users', () => {
 
     expectError(await s.api.get('/api/v1/me'), 401, 'user_inactive');
     expectError(await s.api.get(`${U}/${u.id}`), 401, 'user_inactive');
-    expectError(await api.post('/api/v1/auth/refresh', { refreshToken: s.refreshToken }), 401);
+    expectError(await api.post('/api/v1/auth/refresh', { refreshToken: s.refreshToken }), 401, 'user_inactive');
     expectError(await api.post('/api/v1/auth/login', { email: 'leaver@acme.test', password: 'first-password-1' }), 403, 'user_inactive');
     const open = await sql(sys, 'select id from refresh_tokens where user_id = ? and revoked_at is null and used_at is null', [u.id]);
     expect(open).toEqual([]);
