@@ -11,7 +11,7 @@ import { createOrm, type MikroORM } from './db/orm.ts';
 import { createHttpApp } from './http/app.ts';
 import type { RouteSpec } from './http/route.ts';
 import { AccessTokens } from './auth/tokens.ts';
-import { LoginLimiter } from './auth/login-limiter.ts';
+import { FailureLimiter, LoginLimiter } from './auth/login-limiter.ts';
 import { AuthService } from './auth/auth.service.ts';
 import { authRoutes } from './auth/auth.routes.ts';
 import { UserService } from './tenancy/users.service.ts';
@@ -112,7 +112,10 @@ export async function createSystem(deps: SystemDeps): Promise<System> {
   const leads = new LeadService(publisher, followups, leadStatuses);
   const invitations = new InvitationService(users, config.PUBLIC_URL, config.INVITATION_TTL_HOURS);
   // Revokes are announced on a pub/sub channel under the prefix, so every node drops the key at once.
-  const apiKeys = new ApiKeyService({ redis, channel: apiKeyInvalidationChannel(prefix), logger });
+  const apiKeys = new ApiKeyService(
+    { redis, channel: apiKeyInvalidationChannel(prefix), logger },
+    new FailureLimiter(redis, config.API_KEY_MAX_FAILURES, config.API_KEY_FAILURE_WINDOW_SECONDS, `${prefix}:api-key-fail`),
+  );
   const settings = new SettingsService();
   const secrets = new SecretBox(config.SECRETS_KEYS);
   const sipCredentials = new SipCredentialService(publisher, secrets);

@@ -24,6 +24,9 @@ const schema = z.object({
   TRUST_PROXY: z.string().default('loopback'),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).default(10),
   LOGIN_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+  /** Invalid API keys one client address may present per window before it gets 429 (machines: webhooks). */
+  API_KEY_MAX_FAILURES: z.coerce.number().int().min(1).default(30),
+  API_KEY_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(300),
   SECRETS_KEYS: z.string().regex(/^([A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]{43,44})(,[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/=]{43,44})*$/, 'must be "keyId:base64-32-bytes[,keyId:...]", the first one encrypts').default('dev1:ZGV2LW9ubHkta2V5LWNoYW5nZS1tZS0wMTIzNDU2Nzg='),
   WHATSAPP_APP_SECRET: z.string().default('dev-whatsapp-app-secret'),
   WHATSAPP_VERIFY_TOKEN: z.string().default('dev-whatsapp-verify-token'),

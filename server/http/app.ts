@@ -58,7 +58,7 @@ export function mountRoute(router: express.Router, spec: RouteSpec, deps: HttpDe
         throw new ForbiddenError(`This needs the ${auth.permission} permission.`, { permission: auth.permission });
       }
     } else if (auth.kind === 'apiKey') {
-      const principal = await deps.apiKeys.authenticate(ctx.em, bearer(req), auth.scope);
+      const principal = await deps.apiKeys.authenticate(ctx.em, bearer(req), auth.scope, ctx.ip);
       ctx.principal = principal;
       ctx.em.setFilterParams('tenant', { tenantId: principal.tenantId });
       ctx.log = ctx.log.child({ tenantId: principal.tenantId, apiKeyId: principal.apiKeyId });

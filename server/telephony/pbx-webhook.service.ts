@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { TenantContext } from '../http/context.ts';
-import { UnprocessableError } from '../http/errors.ts';
+import { ConflictError, UnprocessableError } from '../http/errors.ts';
 import type { PbxEventBody } from '../../shared/schemas/telephony.ts';
 import {
   derive, eventsOf, insertCalls, mergeRows, updateCalls, wholeSeconds, withCallLocks, type CallKeys, type CallRow, type CallTx, type StoredPbxEvent,
@@ -57,6 +57,8 @@ interface RoundResult {
   settled: { event: Prepared; receipt: PbxReceipt }[];
   /** Events that share a call with an earlier group of the round: the next round takes them. */
   deferred: Prepared[];
+  /** Events refused without being stored (another agent's leg under this call_id). */
+  refused: { event: Prepared; error: Error }[];
 }
 
 /**
@@ -207,6 +209,7 @@ export class PbxWebhookService {
           return;
         }
         for (const { event, receipt } of result.settled) event.resolve(receipt);
+        for (const { event, error } of result.refused) event.reject(error);
         this.publishLater(tenantId, em, result.changes);
         pending = result.deferred;
       }
@@ -223,8 +226,8 @@ export class PbxWebhookService {
     const keys: CallKeys[] = events.map((e) => ({ pbxCallId: e.body.call_id, consoleCallId: e.body.console_call_id, sipCallId: e.body.sip_call_id }));
     return withCallLocks(em, tenantId, keys, async (tx) => {
       for (const e of events) delete e.storedId;
-      const { groups, deferred } = this.plan(tx.rows, events);
-      if (!groups.length) return { changes: [], settled: [], deferred };
+      const { groups, deferred, refused } = this.plan(tx.rows, events);
+      if (!groups.length) return { changes: [], settled: [], deferred, refused };
 
       // Store the events: RETURNING lists only the rows inserted, so the rest are duplicates.
       const stored = groups.flatMap((g) => g.events);
@@ -309,7 +312,7 @@ export class PbxWebhookService {
         }),
         ...updated.map((u): CallChange => ({ before: u.s.original, after: { ...u.after, id: u.s.original.id }, absorbed: u.s.absorbed, wrapupTimeoutSeconds })),
       ];
-      return { changes, settled, deferred };
+      return { changes, settled, deferred, refused };
     });
   }
 
@@ -318,26 +321,66 @@ export class PbxWebhookService {
    * each group matches by any of its ids. A group that meets a row or an id an earlier
    * group (accepted or deferred) holds waits for the next round.
    */
-  private plan(rows: CallRow[], events: Prepared[]): { groups: Group[]; deferred: Prepared[] } {
+  private plan(rows: CallRow[], events: Prepared[]): { groups: Group[]; deferred: Prepared[]; refused: RoundResult['refused'] } {
     const byCall = new Map<string, Prepared[]>();
     for (const e of events) byCall.set(e.body.call_id, [...(byCall.get(e.body.call_id) ?? []), e]);
     const takenRows = new Set<number>();
     const takenKeys = new Set<string>();
     const groups: Group[] = [];
     const deferred: Prepared[] = [];
-    for (const [pbxCallId, evs] of byCall) {
-      const consoles = new Set(evs.flatMap((e) => (e.body.console_call_id ? [e.body.console_call_id] : [])));
-      const sips = new Set(evs.flatMap((e) => (e.body.sip_call_id ? [e.body.sip_call_id] : [])));
+    const refused: RoundResult['refused'] = [];
+    for (const [pbxCallId, all] of byCall) {
+      const consoles = new Set(all.flatMap((e) => (e.body.console_call_id ? [e.body.console_call_id] : [])));
+      const sips = new Set(all.flatMap((e) => (e.body.sip_call_id ? [e.body.sip_call_id] : [])));
       const mine = rows.filter((r) => r.pbxCallId === pbxCallId || (r.consoleCallId !== null && consoles.has(r.consoleCallId)) || (r.sipCallId !== null && sips.has(r.sipCallId)));
       const ids = [...[...consoles].map((c) => `c:${c}`), ...[...sips].map((s) => `s:${s}`)];
       const clash = mine.some((r) => takenRows.has(r.id)) || ids.some((k) => takenKeys.has(k));
       for (const r of mine) takenRows.add(r.id);
       for (const k of ids) takenKeys.add(k);
-      if (clash) deferred.push(...evs);
-      else groups.push({ pbxCallId, events: evs, rows: mine });
+      if (clash) {
+        deferred.push(...all);
+        continue;
+      }
+      const { accepted, refused: others } = oneLeg(pbxCallId, mine, all);
+      refused.push(...others);
+      if (accepted.length) groups.push({ pbxCallId, events: accepted, rows: mine });
     }
-    return { groups, deferred };
+    return { groups, deferred, refused };
   }
+}
+
+/**
+ * A call record is one agent's leg of a call: the first extension (or agent) a call_id names is its own. An event
+ * of that call_id naming another one (a transfer or a ring group reported under the call's linkedid) is refused
+ * with 409 and not stored, rather than taken for a duplicate or moved onto the wrong agent's record. An extension
+ * learned late (a call that rang a queue, then was answered by an agent) is the same leg.
+ */
+function oneLeg(pbxCallId: string, rows: CallRow[], events: Prepared[]): { accepted: Prepared[]; refused: RoundResult['refused'] } {
+  let extension = rows.find((r) => r.extension)?.extension ?? null;
+  let agentId = rows.find((r) => r.userId)?.userId ?? null;
+  const accepted: Prepared[] = [];
+  const refused: RoundResult['refused'] = [];
+  for (const e of events) {
+    const given = e.body.extension ?? null;
+    const otherExtension = given !== null && extension !== null && given.toLowerCase() !== extension.toLowerCase();
+    const otherAgent = e.agent !== null && agentId !== null && e.agent.id !== agentId;
+    if (otherExtension || otherAgent) {
+      refused.push({
+        event: e,
+        error: new ConflictError(
+          `call_id ${pbxCallId} is the leg of ${extension ? `extension ${extension}` : 'another agent'}; this event names extension ${given}. `
+            + 'Give each agent\'s leg of a call its own call_id (e.g. the linkedid and the extension): a transferred call, or each agent a ring group rings.',
+          [{ path: 'body.extension', message: `differs from the extension of call_id ${pbxCallId}` }],
+          'call_leg_conflict',
+        ),
+      });
+      continue;
+    }
+    extension ??= given;
+    agentId ??= e.agent?.id ?? null;
+    accepted.push(e);
+  }
+  return { accepted, refused };
 }
 
 /** The ids and agent the events bring to a row that lacks them (the first event's win, as if applied one by one). */

@@ -6,7 +6,8 @@ import { randomToken, sha256 } from '../auth/tokens.ts';
 import { audit } from '../audit/audit.service.ts';
 import type { TenantContext } from '../http/context.ts';
 import type { Principal } from '../auth/principal.ts';
-import { ForbiddenError, NotFoundError, UnauthorizedError, UnprocessableError } from '../http/errors.ts';
+import { ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError, UnprocessableError } from '../http/errors.ts';
+import type { FailureLimiter } from '../auth/login-limiter.ts';
 import { decodeCursor, isIdCursor, iso, pageOf } from '../http/pagination.ts';
 import type { PageQuery } from '../../shared/schemas/common.ts';
 
@@ -63,7 +64,12 @@ export class ApiKeyService {
   private sub: Redis | null = null;
   private subscribed = false;
 
-  constructor(private readonly bus: ApiKeyBus) {}
+  /**
+   * `failures` counts unknown keys per client address: past its limit, that address gets 429 for the rest of
+   * the window without a database read, so guessing keys (or a PBX left with a revoked one) costs nothing
+   * but a Redis read. Keys this node has checked pass without it, so a blocked neighbour never stops a PBX.
+   */
+  constructor(private readonly bus: ApiKeyBus, private readonly failures?: FailureLimiter) {}
 
   /**
    * Whether this node hears the invalidation channel right now. Checked keys are
@@ -182,16 +188,24 @@ export class ApiKeyService {
    * The principal of a machine presenting `key`, which must hold `scope` (checked keys are trusted for
    * API_KEY_CACHE_MS while this node hears invalidations).
    */
-  async authenticate(em: EntityManager, key: string | undefined, scope: string): Promise<Principal> {
+  async authenticate(em: EntityManager, key: string | undefined, scope: string, ip?: string): Promise<Principal> {
     if (!key) throw new UnauthorizedError('An API key is required: Authorization: Bearer <key>.', 'api_key_missing');
     const hash = sha256(key);
     const now = Date.now();
     let k = this.cache.get(hash);
     if (!k || k.cachedUntil <= now) {
       this.cache.delete(hash);
+      const limited = this.failures && ip !== undefined ? this.failures : undefined;
+      const wait = limited ? await limited.blockedFor(ip!) : 0;
+      if (wait > 0) {
+        throw new TooManyRequestsError(`Too many requests with an invalid API key from this address. Try again in ${wait} s.`, wait, 'api_key_rate_limited');
+      }
       const generation = this.generation;
       const row = await em.findOne(ApiKey, { keyHash: hash }, { filters: { tenant: false }, populate: ['tenant'] });
-      if (!row || row.revokedAt) throw new UnauthorizedError('The API key is not valid.', 'api_key_invalid');
+      if (!row || row.revokedAt) {
+        await limited?.recordFailure(ip!);
+        throw new UnauthorizedError('The API key is not valid.', 'api_key_invalid');
+      }
       k = {
         id: row.id, tenantId: row.tenant.id, tenantStatus: row.tenant.status, name: row.name, scopes: (row.scopes ?? []) as string[],
         expiresAt: row.expiresAt?.getTime() ?? null, lastUsedAt: row.lastUsedAt?.getTime() ?? 0, cachedUntil: now + API_KEY_CACHE_MS,

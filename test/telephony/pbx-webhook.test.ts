@@ -23,6 +23,7 @@ let agent2: Api;
 let supervisor: Api;
 let pbx: Api;
 let globexPbx: Api;
+let pbxKey: string;
 let tokens: Record<string, string>;
 let users: Record<string, number>;
 let acme: number;
@@ -37,6 +38,7 @@ beforeAll(async () => {
   const [, , , , , globexAdmin] = setup.apis;
   [, agent, agent2, supervisor] = setup.apis;
   const key = setup.pbxKey;
+  pbxKey = key.body.key;
   const gkey = await globexAdmin.post('/api/v1/api-keys', { name: 'Globex Asterisk', scopes: ['pbx'] });
   expect([key.status, gkey.status]).toEqual([201, 201]);
   globexPbx = api.as(gkey.body.key);
@@ -72,6 +74,26 @@ describe('authentication', () => {
     expectError(await post(api.as(revoked.body.key), body), 401, 'api_key_invalid');
     expect(await callsFingerprint(sys)).toBe(afterRevoke);
     expect(before).not.toBe(afterRevoke);
+  });
+
+  it('an address that keeps presenting invalid keys gets 429 with Retry-After, without a lookup; other addresses and a checked key pass', async () => {
+    const from = (ip: string, key: string) => api.as(key, { 'x-forwarded-for': ip });
+    const body = callEvents(pbxId()).ringing;
+    const before = await callsFingerprint(sys);
+    const limit = sys.config.API_KEY_MAX_FAILURES;
+    for (let i = 0; i < limit; i++) expectError(await post(from('203.0.113.9', `cck_guess_${i}`), body), 401, 'api_key_invalid');
+    const limited = await post(from('203.0.113.9', 'cck_guess_more'), body);
+    expectError(limited, 429, 'api_key_rate_limited');
+    const retryAfter = Number(limited.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(sys.config.API_KEY_FAILURE_WINDOW_SECONDS);
+    expect(limited.body.error.details).toEqual({ retryAfterSeconds: retryAfter });
+    expect(await callsFingerprint(sys)).toBe(before);
+    // Another address is not held back by this one.
+    expectError(await post(from('203.0.113.10', 'cck_guess_other'), body), 401, 'api_key_invalid');
+    // The tenant's PBX, its key just checked by this node, still gets through from the blocked address.
+    expect(await send(pbx, callEvents(pbxId()).ringing)).toEqual(expect.any(Number));
+    expect(await send(from('203.0.113.9', pbxKey), body)).toEqual(expect.any(Number));
   });
 });
 
@@ -117,11 +139,13 @@ describe('storing events', () => {
     expect(JSON.parse(stored.payload)).toMatchObject({ call_id: id, extension: '1001' });
 
     const before = await callsFingerprint(sys);
-    for (const again of [ev.ringing, { ...ev.ringing, timestamp: at(-10), from: '+12025550177', extension: '1002' }]) {
+    for (const again of [ev.ringing, { ...ev.ringing, timestamp: at(-10), from: '+12025550177' }]) {
       const res = await post(pbx, again);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ ok: true, duplicate: true, callId });
     }
+    // Not a repeat: another agent's leg under this call_id is refused, not dropped as a duplicate.
+    expectError(await post(pbx, { ...ev.ringing, extension: '1002' }), 409, 'call_leg_conflict', 'body.extension');
     expect(await callsFingerprint(sys)).toBe(before);
   });
 
@@ -181,6 +205,75 @@ describe('storing events', () => {
     expectError(await agent.get(`${CALLS}/${id}`), 404, 'not_found');
     expectError(await agent.get(`${CALLS}?unassigned=true`), 403, 'forbidden');
     expect((await agent.get(`${CALLS}?limit=200`)).body.data.map((c: any) => c.id)).not.toContain(id);
+  });
+});
+
+describe('transfers and ring groups: one record per agent leg', () => {
+  it('a call transferred from agent 1 to agent 2, each leg under its own call_id: two records, each agent rung, answered and ended on their own', async () => {
+    const [one, two] = [await socketOf('agent1@acme.test'), await socketOf('agent2@acme.test')];
+    const linkedid = pbxId('linked');
+    const leg1 = callEvents(`${linkedid}-1001`, -120, { from: '+12025550166' });
+    const leg2 = callEvents(`${linkedid}-1002`, -80, { from: '+12025550166', extension: '1002' });
+    const first = await send(pbx, leg1.ringing);
+    await send(pbx, leg1.answered);
+    // Agent 1 transfers: the PBX rings agent 2, then agent 1's channel hangs up.
+    const second = await send(pbx, leg2.ringing);
+    expect(second).not.toBe(first);
+    await send(pbx, { ...leg1.ended, timestamp: at(-78), duration_seconds: undefined });
+    await send(pbx, leg2.answered);
+    expect(await callRow(sys, first)).toMatchObject({ status: 'ended', extension: '1001', user_id: users['agent1@acme.test'], duration_seconds: 37, from_number: '+12025550166' });
+    expect(await callRow(sys, second)).toMatchObject({ status: 'in_progress', extension: '1002', user_id: users['agent2@acme.test'], from_number: '+12025550166' });
+    // Each agent's console heard its own leg ring (the screen pop), and only its own.
+    await until(() => got(two, 'call:ringing').some((d) => d.call.id === second));
+    await until(() => got(one, 'call:ended').some((d) => d.call.id === first));
+    expect(got(one, 'call:ringing').some((d) => d.call.id === second)).toBe(false);
+    expect(got(two, 'call:ringing').some((d) => d.call.id === first)).toBe(false);
+    await send(pbx, leg2.ended);
+    expect(await callRow(sys, second)).toMatchObject({ status: 'ended', duration_seconds: 58 });
+  });
+
+  it('refuses (409) another agent\'s leg reported under the same call_id, so a transfer or a ring group is never silently dropped or moved', async () => {
+    const linkedid = pbxId('linked');
+    const ev = callEvents(linkedid, -200);
+    const callId = await send(pbx, ev.ringing);
+    await send(pbx, ev.answered);
+    const before = await callsFingerprint(sys);
+    // A ring-all group rang agent 2 too, a transfer answered by agent 2: both under the linkedid.
+    for (const other of [{ ...ev.ringing, extension: '1002' }, { ...ev.answered, extension: '1002', timestamp: at(-150) }, { ...ev.ended, extension: '7777' }]) {
+      const res = await post(pbx, other);
+      expectError(res, 409, 'call_leg_conflict', 'body.extension');
+      expect(res.body.error.message).toContain('its own call_id');
+    }
+    expect(await callsFingerprint(sys)).toBe(before);
+    expect(await sql(sys, 'select event from pbx_events where pbx_call_id = ? order by id', [linkedid])).toEqual([{ event: 'call.ringing' }, { event: 'call.answered' }]);
+    // The leg's own events still go in, the extension compared without case.
+    expect(await send(pbx, { ...ev.ended, extension: '1001' })).toBe(callId);
+    // A call that rang a queue (no extension yet) and was then answered by an agent is one leg.
+    const queued = callEvents(pbxId('queue'), -100);
+    const { extension: _none, ...queueRinging } = queued.ringing;
+    const q = await send(pbx, queueRinging);
+    expect(await send(pbx, { ...queued.answered, extension: '1002' })).toBe(q);
+    expect(await callRow(sys, q)).toMatchObject({ status: 'in_progress', extension: '1002', user_id: users['agent2@acme.test'] });
+    expectError(await post(pbx, { ...queued.ended, extension: '1001' }), 409, 'call_leg_conflict');
+  });
+
+  it('refuses the other extension when two legs of one call_id arrive together: whichever is applied first keeps the call', async () => {
+    for (let round = 0; round < 3; round++) {
+      const ev = callEvents(pbxId('burst'), -50);
+      const bodies = [ev.ringing, { ...ev.answered, extension: '1002' }, { ...ev.ended, extension: '1001' }];
+      const answers = await Promise.all(bodies.map((b) => post(pbx, b)));
+      const won = answers.flatMap((r, i) => (r.status === 200 ? [bodies[i]] : []));
+      const lost = answers.filter((r) => r.status !== 200);
+      for (const r of lost) expectError(r, 409, 'call_leg_conflict');
+      // One leg's events went in, all under one extension, and nothing of the other.
+      const extensions = new Set(won.map((b) => b.extension));
+      expect(extensions.size).toBe(1);
+      const rows = await rowsFor(sys, { pbx: ev.ringing.call_id });
+      expect(rows).toHaveLength(1);
+      expect(rows[0].extension).toBe([...extensions][0]);
+      const stored = await sql(sys, 'select event from pbx_events where pbx_call_id = ?', [ev.ringing.call_id]);
+      expect(stored.map((r) => r.event).sort()).toEqual(won.map((b) => b.event).sort());
+    }
   });
 });
 
@@ -496,7 +589,9 @@ describe('the API reference', () => {
     expect(op.description).toMatch(/pbx` scope/);
     expect(op.description).toMatch(/duplicate: true/);
     expect(op.description).toMatch(/X-CC-Call-Id/);
-    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '422']));
+    expect(op.description).toMatch(/call_leg_conflict/);
+    expect(op.description).toMatch(/api_key_rate_limited/);
+    expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '400', '401', '403', '409', '422', '429']));
     const body = op.requestBody.content['application/json'].schema;
     const schema = body.$ref ? doc.components.schemas[body.$ref.split('/').pop()] : body;
     expect(schema.properties.event.enum).toEqual(['call.ringing', 'call.answered', 'call.ended', 'call.recording_ready']);
