@@ -67,7 +67,8 @@ export class ApiKeyService {
   /**
    * `failures` counts unknown keys per client address: past its limit, that address gets 429 for the rest of
    * the window without a database read, so guessing keys (or a PBX left with a revoked one) costs nothing
-   * but a Redis read. Keys this node has checked pass without it, so a blocked neighbour never stops a PBX.
+   * but a Redis read. Keys in this node's cache (checked in the last API_KEY_CACHE_MS) pass without it, so a PBX that keeps
+   * sending is not stopped by a blocked neighbour behind the same address.
    */
   constructor(private readonly bus: ApiKeyBus, private readonly failures?: FailureLimiter) {}
 
@@ -195,8 +196,9 @@ export class ApiKeyService {
     let k = this.cache.get(hash);
     if (!k || k.cachedUntil <= now) {
       this.cache.delete(hash);
-      const limited = this.failures && ip !== undefined ? this.failures : undefined;
-      const wait = limited ? await limited.blockedFor(ip!) : 0;
+      const limited = ip !== undefined ? this.failures : undefined;
+      // The counter is a guard, not the check: if it cannot be read, the key is still looked up.
+      const wait = limited ? await limited.blockedFor(ip!).catch(() => 0) : 0;
       if (wait > 0) {
         throw new TooManyRequestsError(`Too many requests with an invalid API key from this address. Try again in ${wait} s.`, wait, 'api_key_rate_limited');
       }
