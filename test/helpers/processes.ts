@@ -80,7 +80,7 @@ function installExitHook() {
   });
 }
 
-/** Starts a node and resolves once it listens (its "listening" log line, or an IPC message). */
+/** Starts a node and resolves once it listens (its "listening" log line, or an IPC message), or for ROLE=worker once its workers started. */
 export async function startNode(opts: StartNodeOptions): Promise<NodeProcess> {
   installExitHook();
   const entry = opts.entry ?? 'server/main.ts';
@@ -114,10 +114,12 @@ export async function startNode(opts: StartNodeOptions): Promise<NodeProcess> {
       output.push(line);
       if (output.length > MAX_LINES) output.splice(0, output.length - MAX_LINES);
       if (opts.echo) process.stderr.write(`[${opts.name} ${label}] ${line}\n`);
-      if (line.startsWith('{') && line.includes('listening')) {
+      if (line.startsWith('{') && (line.includes('listening') || line.includes('worker started'))) {
         try {
           const rec = JSON.parse(line);
           if (typeof rec.port === 'number' && /listening/.test(String(rec.msg))) onPort?.(rec.port);
+          // A ROLE=worker process serves no HTTP: it is ready once its workers run (port 0).
+          else if (rec.role === 'worker' && /worker started/.test(String(rec.msg))) onPort?.(0);
         } catch {
           // not a log record
         }

@@ -91,6 +91,33 @@ describe('rooms', () => {
     expect(denied).toMatchObject({ ok: false, code: 'forbidden' });
   });
 
+  it('conversation and campaign rooms: a real row of the own tenant joins, the same kind of row of another tenant is not found; viewing a conversation lists its viewers', async () => {
+    // A WhatsApp thread and a campaign in each tenant (rows as the messaging and campaign services store them).
+    const made: Record<number, { conversation: number; campaign: number }> = {};
+    for (const t of [acme, globex]) {
+      const [ch] = await sql(sys, "insert into whatsapp_channels (tenant_id, phone_number_id, business_account_id, display_phone_number, access_token_ciphertext, access_token_key_id) values (?, ?, 'waba', '+15550001', 'x', 'k') returning id", [t, `pn-rooms-${t}`]);
+      const [co] = await sql(sys, "insert into contacts (tenant_id, first_name, phone) values (?, 'Room Contact', ?) returning id", [t, `+1202555${String(t).padStart(4, '0')}`]);
+      const [tp] = await sql(sys, "insert into templates (tenant_id, name, category, language, components, status) values (?, 'rooms_tpl', 'UTILITY', 'en', '[]', 'APPROVED') returning id", [t]);
+      const [cv] = await sql(sys, 'insert into conversations (tenant_id, channel_id, contact_id) values (?, ?, ?) returning id', [t, ch.id, co.id]);
+      const [cp] = await sql(sys, "insert into campaigns (tenant_id, name, channel_id, template_id) values (?, 'Rooms campaign', ?, ?) returning id", [t, ch.id, tp.id]);
+      made[t] = { conversation: Number(cv.id), campaign: Number(cp.id) };
+    }
+    const sup = await socketFor('supervisor@acme.test');
+    const agent = await socketFor('agent1@acme.test');
+    for (const type of ['conversation', 'campaign'] as const) {
+      const own = made[acme][type];
+      expect(await command(sup, 'room:join', { type, id: own })).toEqual({ ok: true, data: { room: `t:${acme}:${type}:${own}` } });
+      // Globex's row exists, with its own id: to Acme it is not there.
+      expect(await command(sup, 'room:join', { type, id: made[globex][type] })).toMatchObject({ ok: false, code: 'not_found' });
+    }
+    // Two Acme users viewing the same real conversation see each other; a Globex id is refused and lists nobody.
+    const first = await command(sup, 'viewing:set', { entityType: 'conversation', entityId: made[acme].conversation });
+    expect(first).toMatchObject({ ok: true });
+    const second = await command(agent, 'viewing:set', { entityType: 'conversation', entityId: made[acme].conversation });
+    expect(second.ok && (second.data as any).viewers.map((v: any) => v.userId).sort()).toEqual([ids['supervisor@acme.test'], ids['agent1@acme.test']].sort());
+    expect(await command(agent, 'viewing:set', { entityType: 'conversation', entityId: made[globex].conversation })).toMatchObject({ ok: false, code: 'not_found' });
+  });
+
   it('a socket is in its tenant\'s room, its user\'s room and the room of each permission events are addressed to that it holds; none other', async () => {
     const sup = await socketFor('supervisor@acme.test');
     const agent = await socketFor('agent1@acme.test');
@@ -331,9 +358,12 @@ describe('access changes', () => {
   it('a tenant suspended behind the API\'s back is noticed by revalidation', async () => {
     const s = await socketFor('admin@globex.test');
     const dropped = new Promise<void>((r) => s.once('disconnect', () => r()));
+    const t0 = Date.now();
     await sql(sys, "update tenants set status = 'suspended' where id = ?", [globex]);
     try {
       await dropped;
+      // Within the issue's 5 seconds (revalidation runs every SOCKET_REVALIDATE_MS, 2 s by default, 0.5 s here).
+      expect(Date.now() - t0).toBeLessThan(5000);
     } finally {
       await sql(sys, "update tenants set status = 'active' where id = ?", [globex]);
     }

@@ -62,6 +62,13 @@ async function stateOn(node: NodeProcess, email: string): Promise<PresenceState>
 const presenceOf = (s: Sock, email: string, from = 0) => s.received.slice(from).filter((e) => e.type === 'presence:changed' && e.data.userId === ids[email]);
 const lastSeen = (s: Sock) => Math.max(s.ready.seq, ...s.received.map((e) => e.seq));
 
+/** A node's environment: one database, one Redis prefix, short presence timings. */
+const env = (name: string) => ({
+  NODE_ENV: 'test', ROLE: 'web', PORT: 0, LOG_LEVEL: 'info', SERVE_CLIENT: 'false',
+  DATABASE_URL: db!.url, REDIS_URL, REDIS_PREFIX: prefix, NODE_ID: nodeId(name),
+  PRESENCE_GRACE_MS: GRACE_MS, PRESENCE_SWEEP_MS: SWEEP_MS, PRESENCE_HEARTBEAT_MS: HEARTBEAT_MS, SOCKET_REVALIDATE_MS: 1000,
+});
+
 beforeAll(async () => {
   db = await createTestDatabase('multinode');
   prefix = `t:${db.name}`;
@@ -69,11 +76,6 @@ beforeAll(async () => {
   for (const r of await sql('select id, email from users')) ids[r.email] = Number(r.id);
   [{ id: acme }] = (await sql("select id from tenants where name = 'Acme Support'")).map((r) => ({ id: Number(r.id) }));
 
-  const env = (name: string) => ({
-    NODE_ENV: 'test', ROLE: 'web', PORT: 0, LOG_LEVEL: 'info', SERVE_CLIENT: 'false',
-    DATABASE_URL: db!.url, REDIS_URL, REDIS_PREFIX: prefix, NODE_ID: nodeId(name),
-    PRESENCE_GRACE_MS: GRACE_MS, PRESENCE_SWEEP_MS: SWEEP_MS, PRESENCE_HEARTBEAT_MS: HEARTBEAT_MS, SOCKET_REVALIDATE_MS: 1000,
-  });
   [A, B] = await Promise.all([
     startNode({ name: 'node A', env: env('A'), readyTimeoutMs: 40_000 }),
     startNode({ name: 'node B', env: env('B'), readyTimeoutMs: 40_000 }),
@@ -270,9 +272,63 @@ describe('two web processes, one database, one Redis', () => {
     viewer.s.close();
   });
 
+  it('an access change made on node A reaches the user\'s socket on node B within 5 s: a role change re-rooms it, a deactivation drops it', async () => {
+    const admin = new Api(A.baseUrl, tokens['admin@acme.test']);
+    const created = await admin.post('/api/v1/users', { name: 'Nora Nodes', email: 'nora@acme.test', role: 'support_agent', password: 'nora-password-123' });
+    expect(created.status).toBe(201);
+    const nora = created.body.id as number;
+    const token = (await new Api(B.baseUrl).login('nora@acme.test', 'nora-password-123')).accessToken;
+    const onB = (await connectSocket(B.baseUrl, token)) as Sock;
+    open.push(onB);
+    const hearsUsersView = async () => {
+      onB.received.length = 0;
+      await publisher.publish(acme, 'system:notice', { message: 'for users.view' }, { kind: 'permission', permission: 'users.view' });
+      await sleep(100);
+      return onB.received.some((e) => (e.data as { message?: string }).message === 'for users.view');
+    };
+    expect(await hearsUsersView()).toBe(false);
+
+    // support_agent → supervisor on node A: node B's socket is moved into the users.view room without reconnecting.
+    let t0 = Date.now();
+    expect((await admin.patch(`/api/v1/users/${nora}`, { role: 'supervisor' })).status).toBe(200);
+    await until(hearsUsersView, 5000, 50);
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(onB.connected).toBe(true);
+
+    // Deactivated on node A: dropped on node B.
+    const dropped = new Promise<string>((r) => onB.once('disconnect', (reason) => r(reason)));
+    t0 = Date.now();
+    expect((await admin.post(`/api/v1/users/${nora}/deactivate`)).status).toBe(200);
+    expect(await dropped).toBe('io server disconnect');
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('a BullMQ worker process (ROLE=worker, no Socket.IO server) publishes like a web node: a reminder it fires reaches the assignee on node B, stamped and replayable', async () => {
+    // The web nodes run no workers (ROLE=web), so only this process can fire the reminder.
+    const W = await startNode({ name: 'worker', env: { ...env('W'), ROLE: 'worker' }, readyTimeoutMs: 40_000 });
+    expect(W.port).toBe(0);
+    const agentB = await sock(B, 'agent1@acme.test');
+    const from = lastSeen(agentB);
+    const admin = new Api(A.baseUrl, tokens['admin@acme.test']);
+    const lead = await admin.post('/api/v1/leads', { name: 'Worker Lead', assignedToId: ids['agent1@acme.test'], nextFollowupAt: new Date(Date.now() + 1500).toISOString() });
+    expect(lead.status).toBe(201);
+    const reminder = () => agentB.received.find((e) => e.type === 'notification:created' && (e.data as { data?: { leadId?: number } }).data?.leadId === lead.body.id);
+    await until(() => !!reminder(), 15_000, 100);
+    const ev = reminder()!;
+    expect(ev).toMatchObject({ tenantId: acme, type: 'notification:created', data: { type: 'followup.due', title: 'Follow up with Worker Lead' } });
+    expect(ev.seq).toBeGreaterThan(from);
+    // The worker's event is in the tenant's log like any other: a catch-up from before it replays it to this user.
+    const replay = await command(agentB, 'sync:catchup', { lastSeq: from });
+    expect(replay.ok).toBe(true);
+    expect((replay as { data: { events: AnyEnvelope[] } }).data.events.map((e) => e.id)).toContain(ev.id);
+    expect(W.logs().some((r) => /worker started/.test(String(r.msg)))).toBe(true);
+    agentB.close();
+    await W.kill('SIGTERM', 10_000);
+  });
+
   it('kill -9 of node A: its users go offline within the grace period, one who moved to B never does', async () => {
     const agent2 = await sock(A, 'agent2@acme.test');
-    await sock(A, 'support@acme.test');
+    const supportOnA = await sock(A, 'support@acme.test');
     await until(async () => (await stateOn(B, 'agent2@acme.test')) === 'available' && (await stateOn(B, 'support@acme.test')) === 'available', 5000, 100);
     expect(agent2.connected).toBe(true);
 
@@ -280,9 +336,18 @@ describe('two web processes, one database, one Redis', () => {
     const t0 = Date.now();
     const exit = await A.kill('SIGKILL');
     expect(exit.signal).toBe('SIGKILL');
-    // The support agent's console reconnects to the surviving node, well within the grace period.
-    await sock(B, 'support@acme.test');
+    // Events for the support agent published while their console had no node (what a worker or node B sends meanwhile).
+    const lastOnA = lastSeen(supportOnA);
+    const missed: string[] = [];
+    for (let i = 0; i < 3; i++) missed.push((await publisher.publish(acme, 'system:notice', { message: `while moving ${i}` }, { kind: 'user', userId: ids['support@acme.test'] })).id);
+    // The support agent's console reconnects to the surviving node, well within the grace period, and catches up
+    // from the last seq its dead node gave it: nothing missed.
+    const supportOnB = await sock(B, 'support@acme.test');
     expect(Date.now() - t0).toBeLessThan(GRACE_MS);
+    const replay = await command(supportOnB, 'sync:catchup', { lastSeq: lastOnA });
+    expect(replay.ok).toBe(true);
+    const replayed = (replay as { data: { events: AnyEnvelope[] } }).data.events;
+    expect(replayed.filter((e) => e.type === 'system:notice' && String((e.data as { message: string }).message).startsWith('while moving')).map((e) => e.id)).toEqual(missed);
 
     let offlineAfter = -1;
     await until(() => {

@@ -556,7 +556,10 @@ describe('live events, screen pop and recordings', () => {
     const url = ev.recording.recording_url;
     await until(() => got(sup, 'call:recording').some((d) => d.callId === id));
     expect(got(sup, 'call:recording').find((d) => d.callId === id)).toEqual({ callId: id, userId: users['agent1@acme.test'], recordingUrl: url });
-    await until(() => got(mine, 'call:ended').some((d) => d.call.id === id) && got(viewer, 'call:ended').some((d) => d.call.id === id));
+    // The recording being ready reaches the agent and everyone else who sees the call too, without the URL: the
+    // call's event again, now with hasRecording (the console shows that a recording exists).
+    await until(() => [mine, viewer].every((s) => got(s, 'call:ended').some((d) => d.call.id === id && d.call.hasRecording === true)));
+    for (const s of [mine, viewer]) expect(got(s, 'call:ended').filter((d) => d.call.id === id).map((d) => d.call.hasRecording)).toEqual([false, true]);
     for (const s of [mine, sup, viewer]) {
       for (const e of s.received.filter((x) => x.type.startsWith('call:') && x.type !== 'call:recording')) expect(e.data.call.recordingUrl).toBeNull();
     }
