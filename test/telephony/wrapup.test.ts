@@ -169,6 +169,9 @@ describe('closing', () => {
     const call = await endedCall(agent, { toNumber: lead.phone });
     const before = await fingerprint(lead.id);
     const jobsBefore = (await sys.services.followups.queue.getJobs(['delayed'])).length;
+    // The agent's and a supervisor's consoles: nothing is published for a close that did not commit.
+    const [mine, sup] = [await socketOf('agent1@acme.test'), await socketOf('supervisor@acme.test')];
+    const aboutIt = (s: { received: any[] }) => s.received.filter((e) => (e.type === 'call:closed' && e.data.call.id === call.id) || (e.type.startsWith('lead:') && (e.data.id === lead.id || e.data.leadId === lead.id)));
     // The audit row is the last write of a close: make the database refuse it.
     await sql(sys, "create trigger fail_call_close before insert on audit_logs for each row begin if new.action = 'call.closed' then signal sqlstate '45000' set message_text = 'forced failure'; end if; end");
     try {
@@ -180,8 +183,12 @@ describe('closing', () => {
     expect(await fingerprint(lead.id)).toBe(before);
     expect((await sys.services.followups.queue.getJobs(['delayed'])).length).toBe(jobsBefore);
     expect((await agent.get(`${CALLS}/${call.id}`)).body).toMatchObject({ status: 'ended', dispositionId: null, wrapupNotes: null });
-    // And it can be closed once the failure is gone.
+    await new Promise((r) => setTimeout(r, 300));
+    expect([...aboutIt(mine), ...aboutIt(sup)]).toEqual([]);
+    // And it can be closed once the failure is gone; then, and only then, the consoles hear it (once each).
     expect((await agent.post(`${CALLS}/${call.id}/close`, { dispositionId: disp['Follow-up Required'], notes: 'Call back Tuesday', leadStatusId: st.Proposal, nextFollowupAt: at(3 * 86_400) })).status).toBe(200);
+    await until(() => [mine, sup].every((s) => s.received.some((e) => e.type === 'call:closed' && e.data.call.id === call.id)));
+    for (const s of [mine, sup]) expect(s.received.filter((e) => e.type === 'call:closed' && e.data.call.id === call.id)).toHaveLength(1);
   });
 });
 
