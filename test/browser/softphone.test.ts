@@ -386,3 +386,25 @@ describe('transfers through the real SIP server', () => {
     await Promise.all([wrapUpAll(one), wrapUpAll(two), wrapUpAll(three)]);
   });
 });
+
+describe('registering by hand', () => {
+  it('with auto_register off the softphone stays offline until the agent clicks Go online; Go offline unregisters', async () => {
+    const res = await admin.put(`/api/v1/users/${userId['support@acme.test']}/sip-credentials`, {
+      wsUrl: kamailio.wsUrl, username: '1004', password: 'sip-1004-test', domain: kamailio.domain, autoRegister: false,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    const page = await signIn('support@acme.test', '/');
+    await openDock(page);
+    // The credentials are loaded (the extension shows), and nothing registers by itself.
+    await expect.poll(() => page.getByTestId('softphone-registration').textContent()).toContain('1004');
+    await page.waitForTimeout(1500);
+    expect(await registration(page)).toBe('unregistered');
+    expect(await page.getByTestId('softphone-registration').textContent()).toContain('Offline');
+
+    await page.getByTestId('softphone-register').click();
+    await registered(page);
+    await page.getByTestId('softphone-unregister').click();
+    await expect.poll(() => registration(page)).toBe('unregistered');
+    await page.getByTestId('softphone-register').waitFor();
+  });
+});
