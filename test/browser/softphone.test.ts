@@ -360,6 +360,26 @@ describe('transfers through the real SIP server', () => {
     await Promise.all([wrapUpAll(one), wrapUpAll(two), wrapUpAll(three)]);
   });
 
+  it('click-to-call from a contact: the Contacts page dials it (Kamailio routes the last four digits to agent 2) and the call record is the contact\'s', async () => {
+    const contact = await agent1.post('/api/v1/contacts', { firstName: 'Quinn', lastName: 'Caller', phone: '+13105551002' });
+    expect(contact.status, JSON.stringify(contact.body)).toBe(201);
+    await one.goto(`${sys.baseUrl}/contacts`);
+    await registered(one);
+    const button = one.getByTestId(`contact-call-${contact.body.id}`);
+    await expect.poll(() => button.isEnabled()).toBe(true);
+    await button.click();
+    await one.locator('[data-testid="softphone-call"][data-direction="outbound"]').waitFor();
+    await two.getByTestId('incoming-answer').click({ timeout: 10_000 });
+    await connected(one, two);
+    await one.getByTestId('softphone-hangup').click();
+    await one.getByTestId('wrapup-panel').waitFor({ timeout: 10_000 });
+    // The console reported the call with the contact it was placed from.
+    const mine = await agent1.get('/api/v1/calls?limit=20');
+    const call = mine.body.data.find((c: any) => c.toNumber === '+13105551002');
+    expect(call).toMatchObject({ direction: 'outbound', relatedType: 'contact', relatedId: contact.body.id, relatedName: 'Quinn Caller', status: 'ended' });
+    await Promise.all([wrapUpAll(one), wrapUpAll(two)]);
+  });
+
   it('attended transfer: agent 2 holds agent 1, talks to 1003 first, then joins them', async () => {
     await dial(one, '1002');
     await two.getByTestId('incoming-answer').click();
