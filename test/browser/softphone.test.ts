@@ -192,8 +192,18 @@ describe('the softphone, two agents on a real SIP server', () => {
     await panel.getByTestId('wrapup-save').click();
     await expect.poll(() => panel.getByTestId('wrapup-error').textContent()).toContain('needs a note');
     await panel.getByTestId('wrapup-notes').fill('Wants a quote for two warehouses; call back Thursday.');
+    // The lead moves on with the call: Proposal, whose rule asks for a follow-up date (the panel says so first).
+    await panel.getByTestId('wrapup-lead-status').selectOption({ label: 'Proposal *' });
+    await panel.getByTestId('wrapup-save').click();
+    await expect.poll(() => panel.getByTestId('wrapup-error').textContent()).toContain('needs a follow-up date');
+    const followupLocal = '2031-03-06T10:30';
+    await panel.getByTestId('wrapup-followup').fill(followupLocal);
+    const followupAt = await one.evaluate((v) => new Date(v).toISOString(), followupLocal);
     await panel.getByTestId('wrapup-save').click();
     await panel.waitFor({ state: 'detached', timeout: 5000 });
+    const movedLead = (await agent1.get(`/api/v1/leads/${leadId}`)).body;
+    expect(movedLead).toMatchObject({ statusName: 'Proposal', nextFollowupAt: followupAt });
+    expect(movedLead.lastContactedAt).not.toBeNull();
 
     // The lead's timeline shows the call, live, with its outcome and notes.
     const callEntry = one.getByTestId('lead-timeline').locator('[data-type="call"]').first();
