@@ -98,6 +98,10 @@ describe('the softphone, two agents on a real SIP server', () => {
 
   it('agent 1 calls agent 2 from a lead; audio flows both ways; hold, resume and DTMF work; both wrap up; the lead and the supervisor see it all', async () => {
     const started = Date.now();
+    // Today's figures on the supervisor's dashboard, before the call (the demo data has calls of its own).
+    const figuresRow = (who: string) => supervisor.getByTestId(`figures-row-${userId[who]}`);
+    const callsToday = async (who: string) => ((await figuresRow(who).count()) ? Number(await figuresRow(who).getAttribute('data-calls')) : 0);
+    const before = { one: await callsToday('agent1@acme.test'), two: await callsToday('agent2@acme.test') };
 
     // Click-to-call from the lead page.
     await one.getByTestId('lead-call').click();
@@ -216,6 +220,9 @@ describe('the softphone, two agents on a real SIP server', () => {
     await two.getByTestId('wrapup-panel').waitFor({ state: 'detached', timeout: 5000 });
     await wrapRow('agent1@acme.test').waitFor({ state: 'detached', timeout: 5000 });
     await wrapRow('agent2@acme.test').waitFor({ state: 'detached', timeout: 5000 });
+    // Today's figures count the call for each agent, live, without a reload.
+    await expect.poll(() => callsToday('agent1@acme.test'), { timeout: 5000 }).toBe(before.one + 1);
+    await expect.poll(() => callsToday('agent2@acme.test'), { timeout: 5000 }).toBe(before.two + 1);
 
     // What the server recorded: one call per agent, each with its SIP Call-ID and the console's id.
     const own = (await agent1.get('/api/v1/calls?limit=5')).body.data as Record<string, unknown>[];
