@@ -83,6 +83,7 @@ export const TenantSettings = z
     iceServers: z.array(IceServer),
   })
   .meta({ id: 'TenantSettings' });
+export type TenantSettings = z.infer<typeof TenantSettings>;
 export const UpdateSettingsBody = z
   .strictObject({
     name: z.string().trim().min(1).max(255).optional(),
@@ -92,6 +93,7 @@ export const UpdateSettingsBody = z
     iceServers: z.array(IceServer).max(5).optional(),
   })
   .refine((b) => Object.keys(b).length > 0, { message: 'name at least one field to change' });
+export type UpdateSettingsBody = z.infer<typeof UpdateSettingsBody>;
 
 export const AuditLogView = z
   .object({

@@ -398,3 +398,51 @@ describe('call dispositions settings', () => {
     expect(await error.count()).toBe(0);
   });
 });
+
+describe('workspace settings', () => {
+  it('an admin sets the wrap-up timeout and the time zone; a value the server refuses shows under its field and changes nothing; a reload shows what is stored', async () => {
+    const original = (await admin.get('/api/v1/settings')).body;
+    const [{ mark }] = await sql(sys, 'select coalesce(max(id), 0) as mark from audit_logs');
+    const page = await signIn('admin@acme.test', '/settings');
+    const section = page.getByTestId('workspace-settings');
+    const timeout = section.getByTestId('workspace-wrapup-timeout');
+    const timeoutError = section.locator('label', { has: page.getByTestId('workspace-wrapup-timeout') }).locator('.field-error');
+    await section.getByTestId('workspace-form').waitFor();
+    expect(await section.getByTestId('workspace-name').inputValue()).toBe('Acme Support');
+    expect(await section.getByTestId('workspace-timezone').inputValue()).toBe(original.timezone);
+    expect(await section.getByTestId('workspace-country').inputValue()).toBe(original.defaultCountry);
+    expect(Number(await timeout.inputValue())).toBe(original.wrapupTimeoutSeconds);
+
+    try {
+      await timeout.fill('45');
+      await section.getByTestId('workspace-timezone').selectOption('Europe/Paris');
+      await section.getByTestId('workspace-save').click();
+      await expect.poll(() => section.getByTestId('workspace-notice').textContent()).toBe('Saved.');
+      expect((await admin.get('/api/v1/settings')).body).toMatchObject({ wrapupTimeoutSeconds: 45, timezone: 'Europe/Paris', name: 'Acme Support' });
+
+      // More than an hour: the server's 400 names the field, and nothing changes.
+      await timeout.fill('5000');
+      await section.getByTestId('workspace-save').click();
+      await expect.poll(() => section.getByTestId('workspace-error').textContent()).toContain('Check the fields');
+      expect(await timeoutError.textContent()).toMatch(/3600/);
+      // An empty timeout is caught on the screen.
+      await timeout.fill('');
+      await section.getByTestId('workspace-save').click();
+      expect(await timeoutError.textContent()).toContain('is required');
+      expect((await admin.get('/api/v1/settings')).body).toMatchObject({ wrapupTimeoutSeconds: 45, timezone: 'Europe/Paris' });
+
+      await page.reload();
+      await section.getByTestId('workspace-form').waitFor();
+      expect(await timeout.inputValue()).toBe('45');
+      expect(await section.getByTestId('workspace-timezone').inputValue()).toBe('Europe/Paris');
+      // One audit row for the one save that changed something, with exactly what it changed.
+      const audits = await sql(sys, "select changes from audit_logs where action = 'settings.updated' and id > ? order by id", [mark]);
+      expect(audits).toHaveLength(1);
+      expect(typeof audits[0].changes === 'string' ? JSON.parse(audits[0].changes) : audits[0].changes).toEqual({
+        timezone: { from: original.timezone, to: 'Europe/Paris' }, wrapupTimeoutSeconds: { from: original.wrapupTimeoutSeconds, to: 45 },
+      });
+    } finally {
+      await admin.patch('/api/v1/settings', { wrapupTimeoutSeconds: original.wrapupTimeoutSeconds, timezone: original.timezone });
+    }
+  });
+});
