@@ -4,7 +4,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { ARTIFACTS, BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
+import { ARTIFACTS, BrowserSession, assertClientBuilt, dragByMouse, launchChromium, signInPage } from '../helpers/browser.ts';
 import { processFollowup } from '../../server/crm/followups.ts';
 
 // The lead pipeline console, end to end: real server, real Chromium, one browser context per person. Leads the
@@ -59,16 +59,6 @@ async function createLead(api: Api, body: Record<string, unknown>) {
 }
 
 /** Drags with the mouse in small steps; `midway` runs while the card is held. */
-async function dragByMouse(page: Page, from: Locator, to: Locator, midway?: () => Promise<void>): Promise<void> {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(a.x + a.width / 2 + 25, a.y + a.height / 2 + 10, { steps: 4 });
-  await midway?.();
-  await page.mouse.move(b.x + b.width / 2, b.y + Math.min(b.height / 2, 160), { steps: 8 });
-  await page.mouse.up();
-}
 
 describe('the kanban board, two agents side by side', () => {
   let one: Page;
@@ -162,7 +152,7 @@ describe('the kanban board, two agents side by side', () => {
     await cardIn(one, 'New', lead.id).waitFor({ timeout: 2000 });
     let other: { id: number } | null = null;
 
-    await dragByMouse(one, cardIn(one, 'New', lead.id), column(one, 'Contacted'), async () => {
+    await dragByMouse(one, cardIn(one, 'New', lead.id), column(one, 'Contacted'), { midway: async () => {
       await one.getByTestId('drag-ghost').waitFor();
       // Agent 2 renames the held lead, then adds a lead to the same column (events arrive in that order).
       expect((await agent2.patch(`/api/v1/leads/${lead.id}`, { name: 'Held Card Co (renamed)', version: lead.version })).status).toBe(200);
@@ -173,7 +163,7 @@ describe('the kanban board, two agents side by side', () => {
       // …but the held card is still the lead as it was picked up.
       expect(await one.getByTestId(`lead-card-${lead.id}`).getByTestId('lead-card-name').textContent()).toBe('Held Card Co');
       expect(await one.getByTestId('drag-ghost').getByTestId('lead-card-name').textContent()).toBe('Held Card Co');
-    });
+    } });
 
     // The move was sent with the version agent 1 saw: the server refuses it (someone else changed the lead first).
     const error = one.getByTestId('move-error');

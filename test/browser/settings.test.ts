@@ -3,7 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { startSeeded } from '../helpers/seeded.ts';
 import type { Api } from '../helpers/api.ts';
 import type { TestSystem } from '../helpers/system.ts';
-import { BrowserSession, assertClientBuilt, launchChromium, signInPage } from '../helpers/browser.ts';
+import { BrowserSession, assertClientBuilt, dragByMouse, launchChromium, signInPage } from '../helpers/browser.ts';
 
 // Settings → Call dispositions, in a real Chromium against the real server: the order, by drag and by the arrows,
 // is what the server keeps; a drag given up with Escape changes nothing.
@@ -28,16 +28,6 @@ afterAll(async () => {
 
 const signIn = (email: string, to: string): Promise<Page> => signInPage(browser, sys.baseUrl, email, { to, track: session });
 
-/** Presses on `from`, moves in small steps onto `to`, then `finish` (release, or Escape) ends the drag. */
-async function dragByMouse(page: Page, from: Locator, to: Locator, finish: () => Promise<void> = () => page.mouse.up()): Promise<void> {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(a.x + a.width / 2 + 25, a.y + a.height / 2 + 10, { steps: 4 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 8 });
-  await finish();
-}
 
 const serverOrder = async (): Promise<string[]> => (await admin.get('/api/v1/call-dispositions?all=true')).body.data.map((d: { name: string }) => d.name);
 
@@ -69,10 +59,12 @@ describe('call dispositions settings', () => {
     await expect.poll(() => row('Busy').getByTestId('disposition-handle').isEnabled()).toBe(true);
 
     // A drag shows the new order while held; Escape gives it up and sends nothing.
-    await dragByMouse(page, row('Voicemail').getByTestId('disposition-handle'), row('Answered').getByTestId('disposition-name'), async () => {
-      expect((await shown())[0]).toBe('Voicemail');
-      await page.keyboard.press('Escape');
-      await page.mouse.up();
+    await dragByMouse(page, row('Voicemail').getByTestId('disposition-handle'), row('Answered').getByTestId('disposition-name'), {
+      finish: async () => {
+        expect((await shown())[0]).toBe('Voicemail');
+        await page.keyboard.press('Escape');
+        await page.mouse.up();
+      },
     });
     expect(await shown()).toEqual(stepped);
     expect(await serverOrder()).toEqual(stepped);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestContext } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type ViewportSize } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Locator, type Page, type ViewportSize } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
@@ -88,4 +88,25 @@ export async function signInPage(from: Browser | BrowserContext, baseUrl: string
   await page.getByTestId('login-submit').click();
   await page.getByTestId('user-name').waitFor();
   return page;
+}
+
+/**
+ * Drags `from` onto `to` with the mouse, in small steps as a hand would. Both ends are scrolled into view first
+ * (the mouse only reaches what is on the screen); `midway` runs while the button is held, before the move onto
+ * the target; `finish` ends the drag (the release by default; a test of Escape presses it and releases).
+ */
+export async function dragByMouse(
+  page: Page, from: Locator, to: Locator, options: { midway?: () => Promise<void>; finish?: () => Promise<void> } = {},
+): Promise<void> {
+  await to.scrollIntoViewIfNeeded();
+  await from.scrollIntoViewIfNeeded();
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 25, a.y + a.height / 2 + 10, { steps: 4 });
+  await options.midway?.();
+  // Into a tall target (a board column) near its top, where its cards start.
+  await page.mouse.move(b.x + b.width / 2, b.y + Math.min(b.height / 2, 160), { steps: 8 });
+  await (options.finish ?? (() => page.mouse.up()))();
 }
