@@ -402,7 +402,7 @@ export class PresenceService {
       String(userId), JSON.stringify(next), offlineCheckAt !== undefined ? 'offline-check' : '', String(offlineCheckAt ?? 0),
     );
     if (prev === null || prev === false) return null;
-    const [recorded] = await this.recordMany(tenantId, [userId]);
+    const [recorded] = await this.recordMany(tenantId, [userId], prev ? new Map([[userId, JSON.parse(prev) as StoredState]]) : undefined);
     const view = await this.viewFor(tenantId, userId, recorded ? recorded.cur : await this.current(tenantId, userId), who ?? recorded?.who);
     return this.announce(tenantId, userId, view);
   }
@@ -424,7 +424,9 @@ export class PresenceService {
    * of users, on the ORM's pool without the ORM. Returns, per user still there, the state
    * recorded and their name and role.
    */
-  private async recordMany(tenantId: number, userIds: number[]): Promise<{ userId: number; cur: StoredState; who: { name: string; role: Role } }[]> {
+  private async recordMany(
+    tenantId: number, userIds: number[], prevs?: Map<number, StoredState>,
+  ): Promise<{ userId: number; cur: StoredState; who: { name: string; role: Role } }[]> {
     const ids = [...new Set(userIds)].sort((a, b) => a - b);
     const marks = ids.map(() => '?').join(', ');
     return this.sql.transaction(async (tx) => {
@@ -437,6 +439,7 @@ export class PresenceService {
       )) as { id: number; user_id: number; state: PresenceState; reason_id: number | null; started_at: Date | string }[];
       const close: { id: number; endedAt: Date; seconds: number }[] = [];
       const insert: unknown[][] = [];
+      const insertClosed: unknown[][] = [];
       const out: { userId: number; cur: StoredState; who: { name: string; role: Role } }[] = [];
       users.forEach((u, i) => {
         const raw = raws[i];
@@ -446,12 +449,26 @@ export class PresenceService {
         out.push({ userId, cur, who: { name: u.name, role: u.role } });
         const mine = open.filter((r) => Number(r.user_id) === userId);
         const last = mine.at(-1);
-        if (mine.length === 1 && last!.state === cur.state && (last!.reason_id == null ? null : Number(last!.reason_id)) === (cur.reasonId ?? null)) return;
+        const rowIs = (r: (typeof open)[number], s: StoredState) => r.state === s.state && (r.reason_id == null ? null : Number(r.reason_id)) === (s.reasonId ?? null);
+        // The state this change left, when no row of it was ever written: its node died before writing the
+        // coming-online row (written with the session batch, ~100 ms after the connect). It is written here,
+        // closed, from its own start to this change, so the history has no hole where the agent was online.
+        const prev = prevs?.get(userId);
+        const lostPrev = prev && prev.since && !(prev.state === cur.state && (prev.reasonId ?? null) === (cur.reasonId ?? null))
+          && !mine.some((r) => rowIs(r, prev)) && (!last || dbDate(last.started_at)! < wholeSeconds(new Date(prev.since)))
+          ? prev : null;
+        if (!lostPrev && mine.length === 1 && rowIs(last!, cur)) return;
         const at = new Date(cur.since);
+        const closeAt = lostPrev ? new Date(lostPrev.since) : at;
         for (const row of mine) {
           const startedAt = dbDate(row.started_at)!;
-          const endedAt = at < startedAt ? startedAt : at;
+          const endedAt = closeAt < startedAt ? startedAt : closeAt;
           close.push({ id: Number(row.id), endedAt, seconds: Math.max(0, Math.round((endedAt.getTime() - startedAt.getTime()) / 1000)) });
+        }
+        if (lostPrev) {
+          const from = wholeSeconds(closeAt);
+          const to = wholeSeconds(at < closeAt ? closeAt : at);
+          insertClosed.push([tenantId, userId, lostPrev.state, lostPrev.reasonId ?? null, from, to, Math.max(0, Math.round((to.getTime() - from.getTime()) / 1000))]);
         }
         insert.push([tenantId, userId, cur.state, cur.reasonId ?? null, wholeSeconds(at)]);
       });
@@ -461,6 +478,12 @@ export class PresenceService {
                   duration_seconds = case id ${close.map(() => 'when ? then ?').join(' ')} end
             where tenant_id = ? and id in (${close.map(() => '?').join(', ')})`,
           [...close.flatMap((c) => [c.id, wholeSeconds(c.endedAt)]), ...close.flatMap((c) => [c.id, c.seconds]), tenantId, ...close.map((c) => c.id)],
+        );
+      }
+      if (insertClosed.length) {
+        await tx(
+          `insert into presence_events (tenant_id, user_id, state, reason_id, started_at, ended_at, duration_seconds) values ${insertClosed.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          insertClosed.flat(),
         );
       }
       if (insert.length) {

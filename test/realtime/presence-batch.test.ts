@@ -78,4 +78,33 @@ describe('the coming-online row, written with the session batch', () => {
     for (const id of ids) expect((await sys.services.presence.current(acme, id))?.state).toBe('available');
     await until(async () => (await sql(sys, `select id from user_sessions where disconnected_at is null and user_id in (${marks})`, ids)).length === ids.length, 3000);
   });
+
+  it('when the node died before writing it, the next change (the sweeper taking the user offline) writes the online period it lost', async () => {
+    const u = await newUser();
+    // The user was offline from an earlier day (the open row a previous sweeper left).
+    await sql(sys, "insert into presence_events (tenant_id, user_id, state, started_at) values (?, ?, 'offline', utc_timestamp() - interval 1 day)", [acme, u.id]);
+    // A node's connect: Redis says available since 40 s ago, and the node died before its session batch wrote the
+    // row (the state as the connect script leaves it; no socket of this node, no row).
+    const since = new Date(Math.floor(Date.now() / 1000) * 1000 - 40_000);
+    const presence = sys.services.presence as unknown as { k: { state(t: number): string } };
+    await sys.redis.hset(presence.k.state(acme), String(u.id), JSON.stringify({ state: 'available', reasonId: null, since: since.toISOString() }));
+
+    // Another node's sweeper finds no live socket and moves the user offline.
+    expect(await sys.services.presence.transition(acme, u.id, 'offline', null, Date.now())).not.toBeNull();
+    const rows = await sql(sys, 'select state, started_at, ended_at, duration_seconds from presence_events where user_id = ? order by started_at, id', [u.id]);
+    expect(rows.map((r) => r.state)).toEqual(['offline', 'available', 'offline']);
+    const t = (v: unknown) => (v === null ? null : new Date(`${String(v instanceof Date ? v.toISOString() : v).replace(' ', 'T').replace(/Z?$/, 'Z')}`).getTime());
+    // The old offline row ends where the lost online period starts; that period ends where the new offline row starts.
+    expect(t(rows[0].ended_at)).toBe(since.getTime());
+    expect(t(rows[1].started_at)).toBe(since.getTime());
+    expect(t(rows[1].ended_at)).toBe(t(rows[2].started_at));
+    expect(Math.abs(Number(rows[1].duration_seconds) - 40)).toBeLessThanOrEqual(2);
+    expect(rows[2].ended_at).toBeNull();
+
+    // A period whose row was written is never written twice.
+    await sys.services.presence.transition(acme, u.id, 'available', null);
+    await sys.services.presence.transition(acme, u.id, 'offline', null, Date.now());
+    const again = await sql(sys, 'select state from presence_events where user_id = ? order by started_at, id', [u.id]);
+    expect(again.map((r) => r.state)).toEqual(['offline', 'available', 'offline', 'available', 'offline']);
+  });
 });
