@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { MikroORM, EntityManager } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
 import type { Publisher } from '../realtime/publisher.ts';
+import type { Audience } from '../realtime/audience.ts';
 import { PresenceReason } from './presence-reason.entity.ts';
 import { SessionLog } from './session-log.ts';
 import { plainSql, type PlainSql } from '../db/plain-sql.ts';
@@ -69,8 +70,11 @@ return cur or ''`;
 /**
  * A socket connects: its liveness (in the user's set and the global expiry index), its record,
  * and the compare-and-set that brings the user online when their state is offline or unset,
- * in one atomic step. Returns {1, state written, ''} when the user came online, otherwise
- * {0, the state as it is, the tenant's sequence number}.
+ * in one atomic step. When the user comes online and ARGV[10] holds the presence:changed
+ * envelope (without its seq), the event is appended to the tenant's log in the same step, as
+ * the publisher's append does (INCR the tenant's sequence KEYS[5], XADD `<seq>-1` to the log
+ * KEYS[6] capped at ARGV[12], with the audience ARGV[11]). Returns {1, state written, seq or ''}
+ * when the user came online, otherwise {0, the state as it is, the tenant's sequence number}.
  */
 const CONNECT = `
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[3])
@@ -82,7 +86,10 @@ if cur and cjson.decode(cur).state ~= 'offline' then
   return {0, cur, redis.call('GET', KEYS[5]) or '0'}
 end
 redis.call('HSET', KEYS[4], ARGV[5], ARGV[9])
-return {1, ARGV[9], ''}`;
+if ARGV[10] == '' then return {1, ARGV[9], ''} end
+local seq = redis.call('INCR', KEYS[5])
+redis.call('XADD', KEYS[6], 'MAXLEN', ARGV[12], seq .. '-1', 'e', ARGV[10], 'a', ARGV[11])
+return {1, ARGV[9], tostring(seq)}`;
 
 /**
  * A node's heartbeat for a chunk of its sockets (ARGV[4..], members `tenant:user:socket` as
@@ -131,6 +138,17 @@ return out`;
  * Every change closes the user's open presence_events row and opens a new one,
  * and is pushed to holders of dashboard.view and to the user's own tabs.
  */
+/** Who hears a user's presence:changed: supervisors (dashboard.view) and the user's own tabs. */
+const presenceAudience = (userId: number): Audience => ({ kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
+
+/** A user's presence view from their stored state, their name and role, and the name of their reason. */
+function plainView(userId: number, cur: StoredState | null, who: { name: string; role: Role }, reasonName: string | null): PresenceView {
+  return {
+    userId, name: who.name, role: who.role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
+    reasonName, since: cur?.since ?? null,
+  };
+}
+
 export class PresenceService {
   private timers: NodeJS.Timeout[] = [];
   private readonly local = new Map<string, LocalSocket>();
@@ -151,7 +169,7 @@ export class PresenceService {
   ) {
     redis.defineCommand('ccPresenceTransition', { numberOfKeys: 2, lua: TRANSITION });
     redis.defineCommand('ccTakeExpired', { numberOfKeys: 1, lua: TAKE_EXPIRED });
-    redis.defineCommand('ccPresenceConnect', { numberOfKeys: 5, lua: CONNECT });
+    redis.defineCommand('ccPresenceConnect', { numberOfKeys: 6, lua: CONNECT });
     redis.defineCommand('ccPresenceHeartbeat', { numberOfKeys: 1, lua: HEARTBEAT });
     this.sql = plainSql(orm.em.getConnection());
     this.sessions = new SessionLog(orm, nodeId, logger, (tenantId, userIds) => this.recordMany(tenantId, userIds));
@@ -207,25 +225,35 @@ export class PresenceService {
 
   /**
    * A socket of this node connected: mark it live, queue its user_sessions row, bring the user
-   * online. One Redis round trip (one script), and one more to publish presence:changed when the
-   * user came online, whose presence_events row is then written with the next session batch.
-   * Returns the user's presence now and the tenant's sequence number for `session:ready`.
+   * online. One Redis round trip: the script also appends the presence:changed of a user who
+   * comes online to the tenant's log (it is then sent to its audience, as any published event),
+   * and their presence_events row is written with the next session batch. Returns the user's
+   * presence now and the tenant's sequence number for `session:ready`.
    */
   async connected(s: SocketIdentity & { role?: Role }): Promise<{ presence: PresenceView; seq: number }> {
     this.local.set(s.socketId, { socketId: s.socketId, tenantId: s.tenantId, userId: s.userId, name: s.name });
     const now = new Date();
     const expires = now.getTime() + this.settings.graceMs;
-    const online = JSON.stringify({ state: 'available', reasonId: null, since: now.toISOString() } satisfies StoredState);
-    const [cameOnline, raw, seq] = (await (this.redis as any).ccPresenceConnect(
-      this.k.socks(s.tenantId, s.userId), this.k.expiries(), this.k.sock(s.socketId), this.k.state(s.tenantId), this.publisher.seqKey(s.tenantId),
-      expires, this.member(s), s.socketId, s.tenantId, s.userId, s.name, this.nodeId, this.settings.graceMs * 6, online,
-    )) as [number, string, string];
-    this.sessions.opened({ tenantId: s.tenantId, userId: s.userId, socketId: s.socketId, ip: s.ip.slice(0, 45), userAgent: s.userAgent.slice(0, 512), at: now });
+    const onlineState: StoredState = { state: 'available', reasonId: null, since: now.toISOString() };
+    const online = JSON.stringify(onlineState);
     const who = s.role ? { name: s.name, role: s.role } : undefined;
-    const presence = await this.viewFor(s.tenantId, s.userId, JSON.parse(raw) as StoredState, who);
-    if (!cameOnline) return { presence, seq: Number(seq) };
+    // The event in case the user comes online (the socket knows their name and role, so no read is needed).
+    const audience = presenceAudience(s.userId);
+    const comingOnline = who ? this.publisher.draft(s.tenantId, 'presence:changed', plainView(s.userId, onlineState, who, null)) : null;
+    const [cameOnline, raw, seq] = (await (this.redis as any).ccPresenceConnect(
+      this.k.socks(s.tenantId, s.userId), this.k.expiries(), this.k.sock(s.socketId), this.k.state(s.tenantId), this.publisher.seqKey(s.tenantId), this.publisher.logKey(s.tenantId),
+      expires, this.member(s), s.socketId, s.tenantId, s.userId, s.name, this.nodeId, this.settings.graceMs * 6, online,
+      comingOnline ? JSON.stringify(comingOnline) : '', JSON.stringify(audience), this.publisher.maxLen,
+    )) as [number, string, string | number];
+    this.sessions.opened({ tenantId: s.tenantId, userId: s.userId, socketId: s.socketId, ip: s.ip.slice(0, 45), userAgent: s.userAgent.slice(0, 512), at: now });
+    if (!cameOnline) return { presence: await this.viewFor(s.tenantId, s.userId, JSON.parse(raw) as StoredState, who), seq: Number(seq) };
     this.sessions.presenceChanged(s.tenantId, s.userId);
-    const env = await this.announce(s.tenantId, s.userId, presence);
+    if (comingOnline) {
+      const env = { ...comingOnline, seq: Number(seq) };
+      this.publisher.emit(env, audience);
+      return { presence: env.data, seq: env.seq };
+    }
+    const env = await this.announce(s.tenantId, s.userId, await this.viewFor(s.tenantId, s.userId, onlineState, who));
     return { presence: env.data, seq: env.seq };
   }
 
@@ -409,7 +437,7 @@ export class PresenceService {
 
   /** presence:changed, to supervisors (dashboard.view) and to the user's own tabs. */
   private announce(tenantId: number, userId: number, view: PresenceView): Promise<Envelope<'presence:changed', PresenceView>> {
-    return this.publisher.publish(tenantId, 'presence:changed', view, { kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
+    return this.publisher.publish(tenantId, 'presence:changed', view, presenceAudience(userId));
   }
 
   /**
@@ -507,10 +535,7 @@ export class PresenceService {
       who = { name: user.name, role: user.role as Role };
     }
     const reason = cur?.reasonId ? await em!.findOne(PresenceReason, { id: cur.reasonId }) : null;
-    return {
-      userId, name: who.name, role: who.role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
-      reasonName: reason?.name ?? null, since: cur?.since ?? null,
-    };
+    return plainView(userId, cur, who, reason?.name ?? null);
   }
 
   /** Every active user of the tenant with their current state. */

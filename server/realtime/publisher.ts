@@ -58,9 +58,18 @@ export class Publisher {
     return envelope;
   }
 
+  /**
+   * An event's envelope without its seq: what the tenant's log stores (as JSON, beside the audience's JSON) under
+   * the seq a script gives it. `append` uses it; so does a script that appends in the same step as its own change
+   * (the presence connect), with the same INCR-then-XADD.
+   */
+  draft<K extends EventType>(tenantId: number, type: K, data: DomainEvents[K]): Omit<Envelope<K, DomainEvents[K]>, 'seq'> {
+    return { id: randomUUID(), tenantId, type, at: new Date().toISOString(), data } as Omit<Envelope<K, DomainEvents[K]>, 'seq'>;
+  }
+
   /** The first half of `publish`: the event gets its seq and goes into the tenant's log, but is not sent yet. */
   async append<K extends EventType>(tenantId: number, type: K, data: DomainEvents[K], audience: Audience): Promise<Envelope<K, DomainEvents[K]>> {
-    const base = { id: randomUUID(), tenantId, type, at: new Date().toISOString(), data };
+    const base = this.draft(tenantId, type, data);
     const seq = Number(await (this.redis as any).ccAppendEvent(this.seqKey(tenantId), this.logKey(tenantId), JSON.stringify(base), JSON.stringify(audience), this.maxLen));
     return { ...base, seq } as Envelope<K, DomainEvents[K]>;
   }

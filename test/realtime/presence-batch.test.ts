@@ -79,6 +79,27 @@ describe('the coming-online row, written with the session batch', () => {
     await until(async () => (await sql(sys, `select id from user_sessions where disconnected_at is null and user_id in (${marks})`, ids)).length === ids.length, 3000);
   });
 
+  it('coming online is one stamped event: the supervisor hears it, the new socket\'s session:ready carries its seq, the log replays it; a second tab adds none', async () => {
+    const sup = (await socketWith((await api.login('supervisor@acme.test')).accessToken)) as ClientSocket & { received: any[] };
+    const u = await newUser();
+    const first = (await socketWith(u.token)) as ClientSocket & { ready: { seq: number; presence: { state: string } } };
+    const heard = () => sup.received.filter((e: any) => e.type === 'presence:changed' && e.data.userId === u.id);
+    await until(() => heard().length === 1);
+    const [ev] = heard() as any[];
+    expect(ev).toMatchObject({ tenantId: acme, type: 'presence:changed', data: { userId: u.id, state: 'available', name: expect.stringMatching(/^Batch/), role: 'sales_agent' } });
+    expect(first.ready.presence).toEqual(ev.data);
+    expect(first.ready.seq).toBe(ev.seq);
+    // The tenant's log has it under that seq, for anyone catching up.
+    const replay = await command(sup, 'sync:catchup', { lastSeq: ev.seq - 1 });
+    expect(replay.ok && (replay.data as any).events.find((e: any) => e.seq === ev.seq)).toEqual(ev);
+    // A second tab of an online user: no event, and its seq is the tenant's current one.
+    const second = (await socketWith(u.token)) as ClientSocket & { ready: { seq: number; presence: { state: string } } };
+    expect(second.ready.presence.state).toBe('available');
+    expect(second.ready.seq).toBeGreaterThanOrEqual(ev.seq);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(heard()).toHaveLength(1);
+  });
+
   it('when the node died before writing it, the next change (the sweeper taking the user offline) writes the online period it lost', async () => {
     const u = await newUser();
     // The user was offline from an earlier day (the open row a previous sweeper left).
