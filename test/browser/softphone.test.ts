@@ -397,6 +397,34 @@ describe('transfers through the real SIP server', () => {
     await Promise.all([wrapUpAll(one), wrapUpAll(two)]);
   });
 
+  it('the incoming popup shows the screen pop: the caller\'s number matched to a lead, with its latest activity; it goes when the caller gives up', async () => {
+    // A caller whose SIP user is a phone number (a desk phone or a trunk presenting the customer's number).
+    const adminId = (await sql(sys, "select id from users where email = 'admin@acme.test'"))[0].id;
+    const creds = await admin.put(`/api/v1/users/${adminId}/sip-credentials`, { wsUrl: kamailio.wsUrl, username: '2125559001', password: 'sip-9001-test', domain: kamailio.domain, autoRegister: true });
+    expect(creds.status, JSON.stringify(creds.body)).toBe(200);
+    const lead = await agent1.post('/api/v1/leads', { name: 'Screen Pop Co', companyName: 'Screen Pop Holdings', phone: '(212) 555-9001' });
+    expect(lead.status, JSON.stringify(lead.body)).toBe(201);
+    expect((await agent1.post(`/api/v1/leads/${lead.body.id}/notes`, { note: 'Asked about pricing tiers' })).status).toBe(201);
+    const caller = await signIn('admin@acme.test', '/');
+    await registered(caller);
+
+    await dial(caller, '1002');
+    const incoming = two.getByTestId('incoming-call');
+    await incoming.waitFor({ timeout: 10_000 });
+    expect(await incoming.getAttribute('data-number')).toBe('2125559001');
+    const pop = incoming.getByTestId('screen-pop');
+    await pop.waitFor({ timeout: 5000 });
+    expect(await pop.getAttribute('data-match-type')).toBe('lead');
+    expect(await pop.getAttribute('data-match-id')).toBe(String(lead.body.id));
+    expect(await incoming.getByTestId('incoming-party').textContent()).toContain('Screen Pop Co');
+    expect(await incoming.getByTestId('screen-pop-activity').textContent()).toContain('Asked about pricing tiers');
+
+    // The caller gives up before an answer (a CANCEL to every phone of 1002): the popup goes away.
+    await caller.getByTestId('softphone-hangup').click();
+    await incoming.waitFor({ state: 'detached', timeout: 10_000 });
+    await Promise.all([wrapUpAll(caller), wrapUpAll(two)]);
+  });
+
   it('attended transfer: agent 2 holds agent 1, talks to 1003 first, then joins them', async () => {
     await dial(one, '1002');
     await two.getByTestId('incoming-answer').click();
