@@ -453,12 +453,14 @@ describe('transfers through the real SIP server', () => {
 });
 
 describe('registering by hand', () => {
+  let page: Page;
+
   it('with auto_register off the softphone stays offline until the agent clicks Go online; Go offline unregisters', async () => {
     const res = await admin.put(`/api/v1/users/${userId['support@acme.test']}/sip-credentials`, {
       wsUrl: kamailio.wsUrl, username: '1004', password: 'sip-1004-test', domain: kamailio.domain, autoRegister: false,
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    const page = await signIn('support@acme.test', '/');
+    page = await signIn('support@acme.test', '/');
     await openDock(page);
     // The credentials are loaded (the extension shows), and nothing registers by itself.
     await expect.poll(() => page.getByTestId('softphone-registration').textContent()).toContain('1004');
@@ -471,5 +473,28 @@ describe('registering by hand', () => {
     await page.getByTestId('softphone-unregister').click();
     await expect.poll(() => registration(page)).toBe('unregistered');
     await page.getByTestId('softphone-register').waitFor();
+  });
+
+  it('the browser losing its network: the phone says so and waits; it re-registers as soon as the network is back, without a reload', async () => {
+    await openDock(page);
+    await page.getByTestId('softphone-register').click();
+    await registered(page);
+    const hint = page.getByTestId('softphone-registration-hint');
+    // The network goes, and the SIP server with it (a real loss: the WebSocket is gone, not only the browser's flag).
+    await page.context().setOffline(true);
+    await kamailio.stop();
+    await expect.poll(() => registration(page), { timeout: 10_000 }).toBe('connecting');
+    await expect.poll(() => hint.textContent(), { timeout: 5000 }).toContain('No network connection');
+    // While offline, retries back off (1, 2, 4, 8 s…: attempts about 1, 3 and 7 s after the loss, the next about
+    // 15 s); the server comes back meanwhile, and still nothing gets through.
+    await kamailio.start();
+    await page.waitForTimeout(8500);
+    expect(await registration(page)).not.toBe('registered');
+    // Back online about 9 s after the loss: it tries at once instead of at the back-off's next turn.
+    const back = Date.now();
+    await page.context().setOffline(false);
+    await registered(page, 10_000);
+    expect(Date.now() - back).toBeLessThan(3000);
+    expect(page.url()).not.toContain('/login');
   });
 });
