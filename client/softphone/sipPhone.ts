@@ -795,7 +795,10 @@ export class SipPhone {
       if (!pc) continue;
       try {
         const report = await pc.getStats();
-        const media: MediaFigures = { packetsReceived: 0, packetsSent: 0, bytesReceived: 0, packetsLost: 0, jitterMs: null };
+        const input = pc.getSenders().find((s) => s.track?.kind === 'audio')?.track ?? null;
+        const media: MediaFigures = {
+          packetsReceived: 0, packetsSent: 0, bytesReceived: 0, packetsLost: 0, jitterMs: null, inputLabel: input?.label || null, inputEnabled: input ? input.enabled : null,
+        };
         report.forEach((stat: RTCStats & Record<string, unknown>) => {
           if (stat.type === 'inbound-rtp' && stat.kind === 'audio') {
             media.packetsReceived += Number(stat.packetsReceived ?? 0);

@@ -37,6 +37,9 @@ export interface MediaFigures {
   bytesReceived: number;
   packetsLost: number;
   jitterMs: number | null;
+  /** The microphone the call is sending from (its track's label), and whether that track is live (false when muted or held). */
+  inputLabel: string | null;
+  inputEnabled: boolean | null;
 }
 
 export interface PhoneCall {

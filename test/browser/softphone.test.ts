@@ -154,13 +154,27 @@ describe('the softphone, two agents on a real SIP server', () => {
     for (const key of ['1', '2', 'hash']) await one.getByTestId(`dtmf-key-${key}`).click();
     await expect.poll(() => one.getByTestId('dtmf-sent').textContent(), { timeout: 5000 }).toContain('12#');
 
-    // Mute and unmute; the audio devices (Chromium's fake ones) can be picked.
+    // Mute and unmute: the microphone's track itself is switched off and on (WebRTC's sender, not only the button).
+    const media = one.getByTestId('call-media');
+    await expect.poll(() => media.getAttribute('data-input-enabled')).toBe('true');
     await one.getByTestId('softphone-mute').click();
     await one.locator('[data-testid="softphone-call"][data-muted="true"]').waitFor();
+    await expect.poll(() => media.getAttribute('data-input-enabled'), { timeout: 5000 }).toBe('false');
     await one.getByTestId('softphone-mute').click();
     await one.locator('[data-testid="softphone-call"][data-muted="false"]').waitFor();
+    await expect.poll(() => media.getAttribute('data-input-enabled'), { timeout: 5000 }).toBe('true');
+    // Another microphone (Chromium's fake ones), picked during the call: the call sends from it, and audio goes on.
     await one.getByTestId('softphone-devices').click();
-    await expect.poll(() => one.getByTestId('device-input').locator('option').count()).toBeGreaterThan(1);
+    const inputs = one.getByTestId('device-input').locator('option');
+    await expect.poll(() => inputs.count()).toBeGreaterThan(1);
+    const options = await inputs.evaluateAll((els) => els.map((e) => ({ value: e.getAttribute('value') ?? '', label: e.textContent?.trim() ?? '' })));
+    const from = await media.getAttribute('data-input-label');
+    const other = options.find((o) => o.value && o.label && o.label !== from)!;
+    await one.getByTestId('device-input').selectOption(other.value);
+    await expect.poll(() => media.getAttribute('data-input-label'), { timeout: 5000 }).toBe(other.label);
+    const sentAt = Number(await media.getAttribute('data-packets-sent'));
+    await expect.poll(async () => Number(await media.getAttribute('data-packets-sent')), { timeout: 5000 }).toBeGreaterThan(sentAt + 10);
+    await expect.poll(() => packetsReceived(two), { timeout: 5000 }).toBeGreaterThan(0);
 
     // Agent 1 hangs up: both calls end, both agents get the wrap-up panel (it has no way to skip it).
     await one.getByTestId('softphone-hangup').last().click();
