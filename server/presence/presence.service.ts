@@ -125,6 +125,17 @@ local out = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, to
 if #out > 0 then redis.call('ZREM', KEYS[1], unpack(out)) end
 return out`;
 
+/** Who hears a user's presence:changed: supervisors (dashboard.view) and the user's own tabs. */
+const presenceAudience = (userId: number): Audience => ({ kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
+
+/** A user's presence view from their stored state, their name and role, and the name of their reason. */
+function plainView(userId: number, cur: StoredState | null, who: { name: string; role: Role }, reasonName: string | null): PresenceView {
+  return {
+    userId, name: who.name, role: who.role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
+    reasonName, since: cur?.since ?? null,
+  };
+}
+
 /**
  * Presence per user, aggregated over every tab and every node.
  *
@@ -138,17 +149,6 @@ return out`;
  * Every change closes the user's open presence_events row and opens a new one,
  * and is pushed to holders of dashboard.view and to the user's own tabs.
  */
-/** Who hears a user's presence:changed: supervisors (dashboard.view) and the user's own tabs. */
-const presenceAudience = (userId: number): Audience => ({ kind: 'any', of: [{ kind: 'permission', permission: 'dashboard.view' }, { kind: 'user', userId }] });
-
-/** A user's presence view from their stored state, their name and role, and the name of their reason. */
-function plainView(userId: number, cur: StoredState | null, who: { name: string; role: Role }, reasonName: string | null): PresenceView {
-  return {
-    userId, name: who.name, role: who.role, state: cur?.state ?? 'offline', reasonId: cur?.reasonId ?? null,
-    reasonName, since: cur?.since ?? null,
-  };
-}
-
 export class PresenceService {
   private timers: NodeJS.Timeout[] = [];
   private readonly local = new Map<string, LocalSocket>();
