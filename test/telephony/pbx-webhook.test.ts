@@ -219,7 +219,7 @@ describe('transfers and ring groups: one record per agent leg', () => {
     // Agent 1 transfers: the PBX rings agent 2, then agent 1's channel hangs up.
     const second = await send(pbx, leg2.ringing);
     expect(second).not.toBe(first);
-    await send(pbx, { ...leg1.ended, timestamp: at(-78), duration_seconds: undefined });
+    await send(pbx, { ...leg1.ended, timestamp: new Date(Date.parse(leg1.answered.timestamp) + 37_000).toISOString(), duration_seconds: undefined });
     await send(pbx, leg2.answered);
     expect(await callRow(sys, first)).toMatchObject({ status: 'ended', extension: '1001', user_id: users['agent1@acme.test'], duration_seconds: 37, from_number: '+12025550166' });
     expect(await callRow(sys, second)).toMatchObject({ status: 'in_progress', extension: '1002', user_id: users['agent2@acme.test'], from_number: '+12025550166' });
