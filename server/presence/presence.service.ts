@@ -243,7 +243,7 @@ export class PresenceService {
     const [cameOnline, raw, seq] = (await (this.redis as any).ccPresenceConnect(
       this.k.socks(s.tenantId, s.userId), this.k.expiries(), this.k.sock(s.socketId), this.k.state(s.tenantId), this.publisher.seqKey(s.tenantId), this.publisher.logKey(s.tenantId),
       expires, this.member(s), s.socketId, s.tenantId, s.userId, s.name, this.nodeId, this.settings.graceMs * 6, online,
-      comingOnline ? JSON.stringify(comingOnline) : '', JSON.stringify(audience), this.publisher.maxLen,
+      comingOnline ? JSON.stringify(comingOnline) : '', comingOnline ? JSON.stringify(audience) : '', this.publisher.maxLen,
     )) as [number, string, string | number];
     this.sessions.opened({ tenantId: s.tenantId, userId: s.userId, socketId: s.socketId, ip: s.ip.slice(0, 45), userAgent: s.userAgent.slice(0, 512), at: now });
     if (!cameOnline) return { presence: await this.viewFor(s.tenantId, s.userId, JSON.parse(raw) as StoredState, who), seq: Number(seq) };

@@ -12,3 +12,20 @@ export function explainFailure(failure: unknown): string {
   }
   return failure.message;
 }
+
+/**
+ * Puts the fields a refusal names (`details[].path` = `body.<field>`) into `into`, for those of `fields`;
+ * true when it put any. The settings forms show each under its input.
+ */
+export function showFieldErrors<F extends string>(failure: unknown, fields: readonly F[], into: Partial<Record<F, string>>): boolean {
+  if (!(failure instanceof ApiError) || !Array.isArray(failure.details)) return false;
+  let shown = false;
+  for (const d of failure.details as { path?: string; message?: string }[]) {
+    const field = (d.path ?? '').replace(/^body\./, '') as F;
+    if (fields.includes(field)) {
+      into[field] = d.message ?? 'is invalid';
+      shown = true;
+    }
+  }
+  return shown;
+}
