@@ -24,8 +24,8 @@ export function iceServersOf(t: TenantSettings): IceServer[] {
 
 /**
  * ICE servers a browser would refuse are refused here (422), as WebRTC's RTCIceServer rules them:
- * - a credential without its username (`ice_username_required`): besides being useless, the settings screen (one line
- *   per server: `urls [username credential]`) could not show it, the credential landing where the username belongs;
+ * - a credential without its username (`ice_username_required`): RTCIceServer ignores a credential it cannot pair
+ *   with a username, so an admin who forgot the username would believe TURN configured when it is not;
  * - a TURN server (`turn:`/`turns:` URL) without both a username and a credential (`ice_turn_auth_required`): the
  *   browser throws when the softphone builds its peer connection, so every call of the tenant would fail.
  * Only the URLs are named, never the credential.

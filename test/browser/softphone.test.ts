@@ -175,6 +175,19 @@ describe('the softphone, two agents on a real SIP server', () => {
     const sentAt = Number(await media.getAttribute('data-packets-sent'));
     await expect.poll(async () => Number(await media.getAttribute('data-packets-sent')), { timeout: 5000 }).toBeGreaterThan(sentAt + 10);
     await expect.poll(() => packetsReceived(two), { timeout: 5000 }).toBeGreaterThan(0);
+    // Another speaker (Chromium's fake outputs), picked during the call: the call's audio element plays into it (its
+    // sinkId), and the choice is kept for the next calls.
+    const output = one.getByTestId('device-output');
+    expect(await output.isDisabled()).toBe(false);
+    const speakers = await output.locator('option').evaluateAll((els) => els.map((e) => ({ value: e.getAttribute('value') ?? '', label: e.textContent?.trim() ?? '' })));
+    const sinkOf = () => one.locator('audio[data-softphone-audio]').evaluate((el) => (el as unknown as { sinkId: string }).sinkId);
+    const playingInto = await sinkOf();
+    const speaker = speakers.find((o) => o.value && o.value !== 'default' && o.value !== playingInto);
+    expect(speaker, JSON.stringify(speakers)).toBeDefined();
+    await output.selectOption(speaker!.value);
+    await expect.poll(sinkOf, { timeout: 5000 }).toBe(speaker!.value);
+    expect(await output.inputValue()).toBe(speaker!.value);
+    expect(await one.evaluate(() => JSON.parse(localStorage.getItem('cc.softphone.devices') ?? '{}').outputId)).toBe(speaker!.value);
 
     // Agent 1 hangs up: both calls end, both agents get the wrap-up panel (it has no way to skip it).
     await one.getByTestId('softphone-hangup').last().click();

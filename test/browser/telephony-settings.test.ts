@@ -155,14 +155,29 @@ describe('SIP credentials settings', () => {
 });
 
 describe('softphone network (STUN/TURN) settings', () => {
-  it('an admin saves a STUN and a TURN server that agents then receive; a bad entry is refused with a visible message', async () => {
+  const acmeId = async () => Number((await sql(sys, "select id from tenants where name = 'Acme Support'"))[0].id);
+  const storedIce = async () => {
+    const [t] = await sql(sys, 'select settings from tenants where id = ?', [await acmeId()]);
+    const settings = typeof t.settings === 'string' ? JSON.parse(t.settings) : t.settings;
+    return settings?.telephony?.iceServers ?? [];
+  };
+  /** What each row of the form shows: its URLs, username and credential fields. */
+  const shown = async (section: Locator) => {
+    const out: { urls: string; username: string; credential: string }[] = [];
+    for (const row of await section.getByTestId('ice-server-row').all()) {
+      out.push({ urls: await row.getByTestId('ice-urls').inputValue(), username: await row.getByTestId('ice-username').inputValue(), credential: await row.getByTestId('ice-credential').inputValue() });
+    }
+    return out;
+  };
+  const fillRow = async (row: Locator, v: { urls: string; username?: string; credential?: string }) => {
+    await row.getByTestId('ice-urls').fill(v.urls);
+    await row.getByTestId('ice-username').fill(v.username ?? '');
+    await row.getByTestId('ice-credential').fill(v.credential ?? '');
+  };
+  const saved = 'Saved. Softphones use these servers from their next registration.';
+
+  it('an admin adds a STUN and a TURN server (a username and credential with spaces) that agents then receive; bad entries are refused under the row at fault', async () => {
     const agent = (await api.login('agent1@acme.test')).api;
-    const acmeId = Number((await sql(sys, "select id from tenants where name = 'Acme Support'"))[0].id);
-    const storedIce = async () => {
-      const [t] = await sql(sys, 'select settings from tenants where id = ?', [acmeId]);
-      const settings = typeof t.settings === 'string' ? JSON.parse(t.settings) : t.settings;
-      return settings?.telephony?.iceServers ?? [];
-    };
     const agentIce = async () => {
       const res = await agent.get('/api/v1/sip-credentials/me');
       expect(res.status).toBe(200);
@@ -170,63 +185,93 @@ describe('softphone network (STUN/TURN) settings', () => {
     };
     const page = await signIn('admin@acme.test', '/settings');
     const section = page.getByTestId('ice-servers-settings');
-    const input = section.getByTestId('ice-servers-input');
+    const rows = section.getByTestId('ice-server-row');
     const save = section.getByRole('button', { name: 'Save' });
-    await input.waitFor();
-    expect(await input.inputValue()).toBe('');
+    const add = section.getByTestId('ice-add');
+    await section.getByTestId('ice-servers-empty').waitFor();
+    expect(await rows.count()).toBe(0);
     expect(await agentIce()).toEqual([]);
 
-    // Not a stun:/turn:/turns: URL: refused, with the server's reason on screen; nothing stored.
-    await input.fill('http://x');
+    // Not a stun:/turn:/turns: URL: refused, the server's reason under that row's URLs; nothing stored.
+    await add.click();
+    await fillRow(rows.nth(0), { urls: 'http://x' });
     await save.click();
-    await expect.poll(() => section.getByRole('alert').innerText()).toBe('The request body is invalid. (must be stun:, turn: or turns: URLs)');
+    await expect.poll(() => section.getByTestId('ice-servers-error').innerText()).toBe('Not saved. Check the servers marked below.');
+    expect(await rows.nth(0).getByTestId('ice-urls-error').innerText()).toBe('must be stun:, turn: or turns: URLs');
+    expect(await rows.nth(0).getByTestId('ice-urls').getAttribute('aria-invalid')).toBe('true');
     expect(await section.getByRole('status').count()).toBe(0);
     expect(await storedIce()).toEqual([]);
-    expect((await admin.get('/api/v1/settings')).body.iceServers).toEqual([]);
     expect(await agentIce()).toEqual([]);
 
-    // A bad line beside good ones: the whole list is refused.
-    await input.fill('stun:stun.acme.test:3478\nhttp://x');
+    // A good server beside a bad one: the whole list is refused, and only the bad row is marked.
+    await fillRow(rows.nth(0), { urls: 'stun:stun.acme.test:3478' });
+    await add.click();
+    await fillRow(rows.nth(1), { urls: 'http://y' });
     await save.click();
-    await expect.poll(() => save.isEnabled()).toBe(true);
-    expect(await section.getByRole('alert').innerText()).toContain('must be stun:, turn: or turns: URLs');
+    await expect.poll(() => rows.nth(1).getByTestId('ice-urls-error').count()).toBe(1);
+    expect(await rows.nth(0).locator('.field-error').count()).toBe(0);
     expect(await storedIce()).toEqual([]);
 
-    // A STUN server and a TURN server (two URLs) with its username and credential.
-    const lines = 'stun:stun.acme.test:3478\nturn:turn.acme.test:3478?transport=udp,turns:turn.acme.test:5349 acme-agent Turn-Cred-9';
+    // A TURN server without its credential: WebRTC would refuse it, so the server does (422), under that row.
+    await fillRow(rows.nth(1), { urls: 'turn:turn.acme.test:3478', username: 'acme agent' });
+    await save.click();
+    await expect.poll(() => section.getByTestId('ice-servers-error').innerText()).toBe('A TURN server needs a username and a credential. Check the servers marked below.');
+    expect(await rows.nth(1).getByTestId('ice-server-error').innerText()).toBe('turn:turn.acme.test:3478 is a TURN server: it needs a username and a credential');
+    expect(await rows.nth(0).locator('.field-error').count()).toBe(0);
+    expect(await storedIce()).toEqual([]);
+
+    // A row with a username but no URL is caught before anything is sent.
+    await add.click();
+    await fillRow(rows.nth(2), { urls: '', username: 'someone' });
+    await save.click();
+    await expect.poll(() => rows.nth(2).getByTestId('ice-urls-error').innerText()).toBe('is required (e.g. stun:stun.example.com:3478)');
+    await rows.nth(2).getByTestId('ice-remove').click();
+    expect(await rows.count()).toBe(2);
+
+    // A STUN server and a TURN server reached two ways, with a username and a credential that hold spaces (one line
+    // of "urls username credential" could not carry them); a row left blank is no server.
+    await fillRow(rows.nth(1), { urls: 'turn:turn.acme.test:3478?transport=udp, turns:turn.acme.test:5349', username: 'acme agent', credential: 'Turn Cred 9' });
+    await add.click();
     const expected = [
       { urls: 'stun:stun.acme.test:3478' },
-      { urls: ['turn:turn.acme.test:3478?transport=udp', 'turns:turn.acme.test:5349'], username: 'acme-agent', credential: 'Turn-Cred-9' },
+      { urls: ['turn:turn.acme.test:3478?transport=udp', 'turns:turn.acme.test:5349'], username: 'acme agent', credential: 'Turn Cred 9' },
     ];
-    await input.fill(lines);
+    const expectedRows = [
+      { urls: 'stun:stun.acme.test:3478', username: '', credential: '' },
+      { urls: 'turn:turn.acme.test:3478?transport=udp, turns:turn.acme.test:5349', username: 'acme agent', credential: 'Turn Cred 9' },
+    ];
     await save.click();
-    await expect.poll(() => section.getByRole('status').innerText()).toBe('Saved. Softphones use these servers from their next registration.');
+    await expect.poll(() => section.getByRole('status').innerText()).toBe(saved);
     expect(await section.getByRole('alert').count()).toBe(0);
-    expect(await input.inputValue()).toBe(lines);
+    expect(await section.locator('.field-error').count()).toBe(0);
+    expect(await shown(section)).toEqual(expectedRows);
     expect(await storedIce()).toEqual(expected);
     expect((await admin.get('/api/v1/settings')).body.iceServers).toEqual(expected);
     expect(await agentIce()).toEqual(expected);
+    // The credential is masked on screen, and the browser is told not to fill the admin's own password into it.
+    expect(await rows.nth(1).getByTestId('ice-credential').getAttribute('type')).toBe('password');
+    expect(await rows.nth(1).getByTestId('ice-credential').getAttribute('autocomplete')).toBe('new-password');
 
     // They are what the screen shows after a reload.
     await page.reload();
-    await input.waitFor();
-    expect(await input.inputValue()).toBe(lines);
+    await rows.first().waitFor();
+    expect(await shown(section)).toEqual(expectedRows);
 
-    // Emptied: host candidates only again.
-    await input.fill('');
+    // At most five servers: the add button stops there.
+    for (let i = 2; i < 5; i++) await add.click();
+    expect(await rows.count()).toBe(5);
+    expect(await add.isDisabled()).toBe(true);
+
+    // Every row removed: host candidates only again.
+    while (await rows.count()) await rows.first().getByTestId('ice-remove').click();
     await save.click();
     await expect.poll(() => section.getByRole('status').count()).toBe(1);
+    await section.getByTestId('ice-servers-empty').waitFor();
     expect(await storedIce()).toEqual([]);
     expect(await agentIce()).toEqual([]);
   });
 
-  it('a credential without a username is refused by the server (422), and one stored before is never shown as the username', async () => {
-    const acmeId = Number((await sql(sys, "select id from tenants where name = 'Acme Support'"))[0].id);
-    const storedIce = async () => {
-      const [t] = await sql(sys, 'select settings from tenants where id = ?', [acmeId]);
-      const settings = typeof t.settings === 'string' ? JSON.parse(t.settings) : t.settings;
-      return settings?.telephony?.iceServers ?? [];
-    };
+  it('a credential without a username is refused by the server (422), and one stored before is shown as a credential, never as the username', async () => {
     const credential = 'Lone-Cred-7';
 
     // The API: a credential with no username, or an empty one, is a 422 naming the server (never the credential).
@@ -248,34 +293,44 @@ describe('softphone network (STUN/TURN) settings', () => {
     expect(ok.body.iceServers).toEqual(fine);
     expect((await admin.patch('/api/v1/settings', { iceServers: [] })).status).toBe(200);
 
-    // Settings written before the rule (or outside the API) may still hold one: the screen shows that server by
-    // its URL alone, with a warning naming it, and never puts the credential where the username goes.
+    // Settings written before the rule (or outside the API) may still hold one: the screen keeps the credential in
+    // its own (masked) field, leaves the username empty and says, on that row, that a username is needed.
     const legacy = [{ urls: 'stun:stun.acme.test:3478' }, { urls: 'turn:turn.acme.test:3478', credential }, { urls: 'turn:ok.acme.test', username: 'agent', credential: 'Ok-Cred' }];
-    const [t] = await sql(sys, 'select settings from tenants where id = ?', [acmeId]);
+    const [t] = await sql(sys, 'select settings from tenants where id = ?', [await acmeId()]);
     const settings = (typeof t.settings === 'string' ? JSON.parse(t.settings) : t.settings) ?? {};
-    await sql(sys, 'update tenants set settings = ? where id = ?', [JSON.stringify({ ...settings, telephony: { ...settings.telephony, iceServers: legacy } }), acmeId]);
+    await sql(sys, 'update tenants set settings = ? where id = ?', [JSON.stringify({ ...settings, telephony: { ...settings.telephony, iceServers: legacy } }), await acmeId()]);
     expect(await storedIce()).toEqual(legacy);
     const page = await signIn('admin@acme.test', '/settings');
     const section = page.getByTestId('ice-servers-settings');
-    const input = section.getByTestId('ice-servers-input');
-    await input.waitFor();
-    expect(await input.inputValue()).toBe('stun:stun.acme.test:3478\nturn:turn.acme.test:3478\nturn:ok.acme.test agent Ok-Cred');
-    expect(await input.inputValue()).not.toContain(credential);
-    const warning = section.getByTestId('ice-servers-warning');
-    expect(await warning.innerText()).toBe(
-      'turn:turn.acme.test:3478: a credential is stored without a username, which WebRTC cannot use. The credential is not shown, and saving without a username drops it: type the username and the credential after the URL, then save.',
+    const rows = section.getByTestId('ice-server-row');
+    await rows.first().waitFor();
+    expect(await shown(section)).toEqual([
+      { urls: 'stun:stun.acme.test:3478', username: '', credential: '' },
+      { urls: 'turn:turn.acme.test:3478', username: '', credential },
+      { urls: 'turn:ok.acme.test', username: 'agent', credential: 'Ok-Cred' },
+    ]);
+    const warnings = section.getByTestId('ice-servers-warning');
+    expect(await warnings.count()).toBe(1);
+    expect(await rows.nth(1).getByTestId('ice-servers-warning').innerText()).toBe(
+      'A credential is stored for this server without a username, which WebRTC cannot use: type its username, then save.',
     );
-    expect(await warning.innerText()).not.toContain(credential);
+    expect(await section.innerText()).not.toContain(credential);
 
-    // The admin types the missing username and the credential: stored as a complete server, the warning goes.
-    await input.fill('stun:stun.acme.test:3478\nturn:turn.acme.test:3478 acme-turn New-Cred-8\nturn:ok.acme.test agent Ok-Cred');
+    // Saved as it is: the server's refusal lands under that row's username.
     await section.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => section.getByRole('status').innerText()).toBe('Saved. Softphones use these servers from their next registration.');
-    expect(await warning.count()).toBe(0);
-    expect(await storedIce()).toEqual([legacy[0], { urls: 'turn:turn.acme.test:3478', username: 'acme-turn', credential: 'New-Cred-8' }, legacy[2]]);
+    await expect.poll(() => rows.nth(1).getByTestId('ice-username-error').innerText()).toBe('turn:turn.acme.test:3478 has a credential but no username');
+    expect(await section.getByTestId('ice-servers-error').innerText()).toBe('A STUN/TURN server with a credential needs its username. Check the servers marked below.');
+    expect(await storedIce()).toEqual(legacy);
+
+    // The admin types the missing username: stored as a complete server, the warning goes.
+    await rows.nth(1).getByTestId('ice-username').fill('acme turn');
+    await section.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => section.getByRole('status').innerText()).toBe(saved);
+    expect(await warnings.count()).toBe(0);
+    expect(await storedIce()).toEqual([legacy[0], { urls: 'turn:turn.acme.test:3478', username: 'acme turn', credential }, legacy[2]]);
     await page.reload();
-    await input.waitFor();
-    expect(await input.inputValue()).toBe('stun:stun.acme.test:3478\nturn:turn.acme.test:3478 acme-turn New-Cred-8\nturn:ok.acme.test agent Ok-Cred');
+    await rows.first().waitFor();
+    expect((await shown(section))[1]).toEqual({ urls: 'turn:turn.acme.test:3478', username: 'acme turn', credential });
     expect(await section.getByTestId('ice-servers-warning').count()).toBe(0);
     expect((await admin.patch('/api/v1/settings', { iceServers: [] })).status).toBe(200);
   });
