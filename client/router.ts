@@ -35,6 +35,9 @@ const AREA_CHILDREN: Partial<Record<string, RouteRecordRaw[]>> = {
     { path: 'followups', name: 'leads-followups', component: () => import('@/components/Leads/MyFollowupsView.vue'), meta: { title: 'My follow-ups' } },
     { path: ':id(\\d+)', name: 'lead', component: () => import('@/components/Leads/LeadDetailView.vue'), meta: { title: 'Lead' } },
   ],
+  calls: [
+    { path: ':id(\\d+)', name: 'call', component: () => import('@/components/Telephony/CallDetailView.vue'), meta: { title: 'Call' } },
+  ],
 };
 
 const areaRoutes: RouteRecordRaw[] = NAV_ITEMS.filter((item) => item.key !== 'home').map((item) => {

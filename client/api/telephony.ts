@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Page } from '@shared/schemas/common';
 import type {
   AgentCallFigures as AgentCallFiguresSchema,
+  CallAgent,
   CallView,
   CloseCallBody as CloseCallBodySchema,
   DispositionView,
@@ -14,7 +15,7 @@ import type {
 import { API_BASE, http } from './http';
 import { tokens } from './tokens';
 
-export type { CallView, DispositionView, OwnSipCredentials, ScreenPop };
+export type { CallAgent, CallView, DispositionView, OwnSipCredentials, ScreenPop };
 export type LiveCall = z.infer<typeof LiveCallSchema>;
 export type AgentCallFigures = z.infer<typeof AgentCallFiguresSchema>;
 export type StartCallBody = z.input<typeof StartCallBodySchema>;
@@ -88,6 +89,11 @@ export function fetchCalls(filters: CallListFilters = {}, cursor: string | null 
   return http.get<Page<CallView>>('/calls', {
     query: { ...filters, unassigned: filters.unassigned === undefined ? undefined : String(filters.unassigned), cursor: cursor ?? undefined, limit },
   });
+}
+
+/** GET /calls/agents (calls.view_all): the agents the calls can be filtered by. */
+export async function fetchCallAgents(): Promise<CallAgent[]> {
+  return (await http.get<{ data: CallAgent[] }>('/calls/agents')).data;
 }
 
 /** GET /calls/:id (calls.view). */

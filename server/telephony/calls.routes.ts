@@ -3,7 +3,7 @@ import { route, IdParams, type RouteSpec } from '../http/route.ts';
 import { requirePrincipal } from '../http/context.ts';
 import { Page } from '../../shared/schemas/common.ts';
 import {
-  AgentCallFigures, CallListQuery, CallProgressBody, CallView, CloseCallBody, LiveCall, LookupQuery, ScreenPop, StartCallBody,
+  AgentCallFigures, CallAgent, CallListQuery, CallProgressBody, CallView, CloseCallBody, LiveCall, LookupQuery, ScreenPop, StartCallBody,
 } from '../../shared/schemas/telephony.ts';
 import type { PresenceService } from '../presence/presence.service.ts';
 import type { CallService } from './calls.service.ts';
@@ -11,6 +11,7 @@ import type { WrapupService } from './wrapup.service.ts';
 import { liveCalls, todayFigures } from './call-figures.ts';
 
 const LiveCalls = z.object({ data: z.array(LiveCall) });
+const CallAgents = z.object({ data: z.array(CallAgent) });
 const TodayFigures = z.object({ date: z.string(), timezone: z.string(), from: z.string(), to: z.string(), data: z.array(AgentCallFigures) }).meta({ id: 'TodayCallFigures' });
 
 /** POST /calls/:id/answered and /ended: the console's progress reports, which differ only in what they report. */
@@ -45,6 +46,13 @@ export function callRoutes(calls: CallService, wrapup: WrapupService, presence: 
       description: '"Today" is the tenant\'s calendar day in its time zone (`from`/`to` give it in UTC).',
       responses: { 200: { description: 'Per agent', schema: TodayFigures } }, errors: [401, 403],
       handler: (ctx) => { requirePrincipal(ctx); return todayFigures(ctx.em, presence, ctx.principal.tenantId); },
+    }),
+    route({
+      method: 'get', path: '/calls/agents', tag: 'Calls', auth: { kind: 'user', permission: 'calls.view_all' },
+      summary: 'The agents the calls can be filtered by (`userId`): users with SIP credentials or with calls',
+      description: 'Active users first, then deactivated ones (their calls stay), each by name.',
+      responses: { 200: { description: 'Agents', schema: CallAgents } }, errors: [401, 403],
+      handler: async (ctx) => { requirePrincipal(ctx); return { data: await calls.agents(ctx) }; },
     }),
     route({
       method: 'get', path: '/calls', tag: 'Calls', auth: { kind: 'user', permission: 'calls.view' },

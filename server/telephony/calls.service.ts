@@ -7,7 +7,7 @@ import type { Publisher } from '../realtime/publisher.ts';
 import type { Audience } from '../realtime/audience.ts';
 import type { PresenceService, SystemState } from '../presence/presence.service.ts';
 import { wrapupTimeoutOf } from '../tenancy/settings.service.ts';
-import type { CallView, ScreenPop } from '../../shared/schemas/telephony.ts';
+import type { CallAgent, CallView, ScreenPop } from '../../shared/schemas/telephony.ts';
 import type { CallDirection, CallStatus } from './call.entity.ts';
 import {
   callView, changedFields, dbJson, derive, eventsOf, insertCall, mergeRows, selectView, selectViews, updateCall, wholeSeconds, withCallLocks,
@@ -437,6 +437,22 @@ export class CallService {
     const last = page[page.length - 1];
     const rec = this.withRecording(ctx);
     return { data: page.map((r) => callView(r, rec)), nextCursor: more ? encodeCursor({ v: last.startedAt.toISOString(), id: last.id }) : null };
+  }
+
+  /**
+   * The people whose calls a holder of calls.view_all can filter by: every user of the tenant with SIP credentials
+   * or with a call on record (deactivated ones too, after the active ones: their calls stay), by name.
+   */
+  async agents(ctx: TenantContext): Promise<CallAgent[]> {
+    const rows = (await ctx.em.execute(
+      `select u.id, u.name, u.is_active from users u
+        where u.tenant_id = ?
+          and (exists (select 1 from agent_sip_credentials s where s.tenant_id = u.tenant_id and s.user_id = u.id)
+               or exists (select 1 from calls c where c.tenant_id = u.tenant_id and c.user_id = u.id))
+        order by u.is_active desc, u.name, u.id`,
+      [ctx.principal.tenantId],
+    )) as { id: number | string; name: string; is_active: number | boolean }[];
+    return rows.map((r) => ({ id: Number(r.id), name: r.name, isActive: Boolean(r.is_active) }));
   }
 
   /** The screen pop for a number (the console's own inbound INVITE): the same one `call:ringing` carries. */

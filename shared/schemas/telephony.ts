@@ -28,6 +28,7 @@ import { IceServer } from './tenancy.ts';
  *   GET    /calls/lookup?number=            calls.make       screen pop for a number (the console's inbound INVITE)
  *   GET    /calls/live                      dashboard.view   calls in progress now
  *   GET    /calls/today                     dashboard.view   today's per-agent figures
+ *   GET    /calls/agents                    calls.view_all   the agents the calls can be filtered by
  * PBX
  *   POST   /webhooks/pbx                    API key, scope pbx (DESIGN.md §3)
  *
@@ -126,6 +127,12 @@ export const CallView = z
   })
   .meta({ id: 'Call' });
 export type CallView = z.infer<typeof CallView>;
+
+/** An agent a holder of calls.view_all can filter the calls by (GET /calls/agents). */
+export const CallAgent = z
+  .object({ id: Id, name: z.string(), isActive: z.boolean() })
+  .meta({ id: 'CallAgent' });
+export type CallAgent = z.infer<typeof CallAgent>;
 
 export const StartCallBody = z.strictObject({
   /** A UUID the console makes before dialling; also sent in the X-CC-Call-Id SIP header. */

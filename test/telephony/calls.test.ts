@@ -238,4 +238,29 @@ describe('list and detail', () => {
     expectError(await supervisor.post(`${CALLS}/${gcall.body.id}/close`, { dispositionId: 1 }), 404, 'not_found');
     expect(await callRow(sys, gcall.body.id)).toEqual(before);
   });
+
+  it('GET /calls/agents: whom a holder of calls.view_all can filter by (SIP credentials or calls), active first; 403 without the permission', async () => {
+    const res = await supervisor.get(`${CALLS}/agents`);
+    expect(res.status).toBe(200);
+    const expected = await sql(sys, `select u.id, u.name, u.is_active from users u where u.tenant_id = ?
+        and (exists (select 1 from agent_sip_credentials s where s.user_id = u.id) or exists (select 1 from calls c where c.user_id = u.id))
+      order by u.is_active desc, u.name, u.id`, [acme]);
+    expect(res.body.data).toEqual(expected.map((r) => ({ id: Number(r.id), name: r.name, isActive: Boolean(r.is_active) })));
+    const ids = res.body.data.map((a: any) => a.id);
+    expect(ids).toEqual(expect.arrayContaining([users['agent1@acme.test'], users['agent2@acme.test']]));
+    // The viewer has neither credentials nor calls: not a filter choice.
+    expect(ids).not.toContain(users['viewer@acme.test']);
+    // A deactivated agent with calls stays, after the active ones, marked.
+    await sql(sys, 'update users set is_active = 0 where id = ?', [users['agent2@acme.test']]);
+    try {
+      const after = (await supervisor.get(`${CALLS}/agents`)).body.data;
+      expect(after.at(-1)).toEqual({ id: users['agent2@acme.test'], name: expect.any(String), isActive: false });
+      expect(after.filter((a: any) => !a.isActive)).toHaveLength(1);
+    } finally {
+      await sql(sys, 'update users set is_active = 1 where id = ?', [users['agent2@acme.test']]);
+    }
+    // An agent (calls.view, not calls.view_all) may not list the others; nor may anyone signed out.
+    expectError(await agent.get(`${CALLS}/agents`), 403, 'forbidden');
+    expect((await api.get(`${CALLS}/agents`)).status).toBe(401);
+  });
 });

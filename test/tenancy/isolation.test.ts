@@ -227,6 +227,18 @@ describe('telephony lists', () => {
     expect(theirs.body.data.map((c: any) => c.username)).toEqual(['2001']);
     expect((await globex.get('/api/v1/call-dispositions')).body.data.map((d: any) => d.name)).toContain(g.disposition.name);
   });
+
+  it('GET /calls/agents names only the caller\'s tenant\'s people', async () => {
+    const acmeAgents = await acme.get('/api/v1/calls/agents');
+    expect(acmeAgents.status).toBe(200);
+    const acmeUsers = new Set((await sql(sys, 'select id from users where tenant_id = ?', [acmeId])).map((r) => Number(r.id)));
+    expect(acmeAgents.body.data.length).toBeGreaterThan(0);
+    for (const a of acmeAgents.body.data) expect(acmeUsers.has(a.id), JSON.stringify(a)).toBe(true);
+    expect(acmeAgents.body.data.map((a: any) => a.id)).not.toContain(g.sipAgent.id);
+    const globexAgents = await globex.get('/api/v1/calls/agents');
+    expect(globexAgents.body.data.map((a: any) => a.id)).toContain(g.sipAgent.id);
+    for (const a of globexAgents.body.data) expect(acmeUsers.has(a.id), JSON.stringify(a)).toBe(false);
+  });
 });
 
 describe('calls and the PBX webhook', () => {
