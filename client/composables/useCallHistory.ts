@@ -165,8 +165,19 @@ export function useCallHistory() {
     }
   });
   watch(query, () => void load(), { deep: true });
-  // The filters in the address: replaced, not pushed, so Back leaves the page rather than undoing a filter.
-  watch(filters, (f) => void router.replace({ query: toAddress(f) }), { deep: true });
+  // The filters in the address: replaced, not pushed, so Back leaves the page rather than undoing a filter. Only
+  // while this list is the page (not while the router is already leaving for a call's page).
+  const here = route.name;
+  const same = (a: Record<string, string>, b: Record<string, string>) => JSON.stringify(a) === JSON.stringify(b);
+  watch(filters, (f) => {
+    if (route.name === here && !same(toAddress(f), toAddress(fromAddress(route.query)))) void router.replace({ query: toAddress(f) });
+  }, { deep: true });
+  // And the other way: an address that changes under the page (the Calls link in the menu, Back and Forward).
+  watch(() => route.query, (q) => {
+    if (route.name !== here) return;
+    const next = fromAddress(q);
+    if (!same(toAddress(next), toAddress(filters))) Object.assign(filters, next);
+  });
   watch(
     () => connection.status,
     (status, previous) => {

@@ -149,6 +149,26 @@ describe('the Calls page', () => {
     const mine = await send(pbx, { call_id: 'hist-live-1', direction: 'inbound', from: '+12025550125', to: '+12025550100', extension: '1001', event: 'call.ringing', timestamp: new Date().toISOString() });
     await expect.poll(() => shownIds(page), { timeout: 5000 }).toEqual(sorted(...todays, mine));
     expect(await shownIds(page)).not.toContain(theirs);
+
+    // The Calls link in the menu: the address without filters, and the filters follow it.
+    await page.getByTestId('nav-calls').click();
+    await expect.poll(() => page.getByTestId('history-agent').inputValue()).toBe('all');
+    expect([await page.getByTestId('history-from').inputValue(), await page.getByTestId('history-to').inputValue()]).toEqual(['', '']);
+    expect(new URL(page.url()).search).toBe('');
+    await expect.poll(async () => (await shownIds(page)).includes(theirs)).toBe(true);
+
+    // A call's page follows the call as the PBX reports it: ringing, then answered, then ended.
+    await page.locator(`[data-testid="history-row"][data-call-id="${mine}"]`).getByTestId('history-open').click();
+    const live = page.getByTestId('call-detail');
+    await expect.poll(() => live.getAttribute('data-status')).toBe('ringing');
+    expect(await page.getByTestId('call-detail-outcome').innerText()).toBe('Ringing');
+    const liveBase = { call_id: 'hist-live-1', direction: 'inbound', from: '+12025550125', to: '+12025550100', extension: '1001' };
+    await send(pbx, { ...liveBase, event: 'call.answered', timestamp: new Date().toISOString() });
+    await expect.poll(() => live.getAttribute('data-status'), { timeout: 5000 }).toBe('in_progress');
+    await send(pbx, { ...liveBase, event: 'call.ended', timestamp: new Date(Date.now() + 1000).toISOString(), duration_seconds: 12 });
+    await expect.poll(() => live.getAttribute('data-status'), { timeout: 5000 }).toBe('ended');
+    expect(await page.getByTestId('call-detail-duration').innerText()).toBe('0:12');
+    expect(await live.innerText()).toContain('Waiting for the agent’s wrap-up.');
   });
 
   it('an agent sees only their own calls: no agent picker, another agent’s call is not found, their own has no recording link without the permission', async () => {
