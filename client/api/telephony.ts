@@ -4,6 +4,7 @@ import type { Page } from '@shared/schemas/common';
 import type {
   AgentCallFigures as AgentCallFiguresSchema,
   CallAgent,
+  CallPbxEvent,
   CallView,
   CloseCallBody as CloseCallBodySchema,
   DispositionView,
@@ -15,7 +16,7 @@ import type {
 import { API_BASE, http } from './http';
 import { tokens } from './tokens';
 
-export type { CallAgent, CallView, DispositionView, OwnSipCredentials, ScreenPop };
+export type { CallAgent, CallPbxEvent, CallView, DispositionView, OwnSipCredentials, ScreenPop };
 export type LiveCall = z.infer<typeof LiveCallSchema>;
 export type AgentCallFigures = z.infer<typeof AgentCallFiguresSchema>;
 export type StartCallBody = z.input<typeof StartCallBodySchema>;
@@ -94,6 +95,11 @@ export function fetchCalls(filters: CallListFilters = {}, cursor: string | null 
 /** GET /calls/agents (calls.view_all): the agents the calls can be filtered by. */
 export async function fetchCallAgents(): Promise<CallAgent[]> {
   return (await http.get<{ data: CallAgent[] }>('/calls/agents')).data;
+}
+
+/** GET /calls/:id/pbx-events (calls.view, as the call): the PBX's events about it, as received. */
+export async function fetchCallPbxEvents(id: number): Promise<CallPbxEvent[]> {
+  return (await http.get<{ data: CallPbxEvent[] }>(`/calls/${id}/pbx-events`)).data;
 }
 
 /** GET /calls/:id (calls.view). */

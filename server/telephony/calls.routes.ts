@@ -3,7 +3,7 @@ import { route, IdParams, type RouteSpec } from '../http/route.ts';
 import { requirePrincipal } from '../http/context.ts';
 import { Page } from '../../shared/schemas/common.ts';
 import {
-  AgentCallFigures, CallAgent, CallListQuery, CallProgressBody, CallView, CloseCallBody, LiveCall, LookupQuery, ScreenPop, StartCallBody,
+  AgentCallFigures, CallAgent, CallListQuery, CallPbxEvent, CallProgressBody, CallView, CloseCallBody, LiveCall, LookupQuery, ScreenPop, StartCallBody,
 } from '../../shared/schemas/telephony.ts';
 import type { PresenceService } from '../presence/presence.service.ts';
 import type { CallService } from './calls.service.ts';
@@ -12,6 +12,7 @@ import { liveCalls, todayFigures } from './call-figures.ts';
 
 const LiveCalls = z.object({ data: z.array(LiveCall) });
 const CallAgents = z.object({ data: z.array(CallAgent) });
+const CallPbxEvents = z.object({ data: z.array(CallPbxEvent) });
 const TodayFigures = z.object({ date: z.string(), timezone: z.string(), from: z.string(), to: z.string(), data: z.array(AgentCallFigures) }).meta({ id: 'TodayCallFigures' });
 
 /** POST /calls/:id/answered and /ended: the console's progress reports, which differ only in what they report. */
@@ -78,6 +79,13 @@ export function callRoutes(calls: CallService, wrapup: WrapupService, presence: 
       summary: 'One call', description: 'Another agent\'s call is a 404 without `calls.view_all`.',
       params: IdParams, responses: { 200: { description: 'Call', schema: CallView } }, errors: [400, 401, 403, 404],
       handler: (ctx, { params }) => { requirePrincipal(ctx); return calls.get(ctx, params.id); },
+    }),
+    route({
+      method: 'get', path: '/calls/:id/pbx-events', tag: 'Calls', auth: { kind: 'user', permission: 'calls.view' },
+      summary: 'The PBX webhook events stored for a call, in the order they happened, each as the PBX sent it',
+      description: 'For integrators: shows what the PBX reported and when it arrived (a late or retried event is visible here; a duplicate was stored once). Same visibility as `GET /calls/{id}`; `recording_url` is left out of the payloads without `calls.recordings.view`.',
+      params: IdParams, responses: { 200: { description: 'Events', schema: CallPbxEvents } }, errors: [400, 401, 403, 404],
+      handler: async (ctx, { params }) => { requirePrincipal(ctx); return { data: await calls.pbxEvents(ctx, params.id) }; },
     }),
     progressRoute(calls, 'answered', 'The console\'s call was answered (own call only)',
       'Sets the agent on a call. `at` defaults to now; the PBX\'s own answered time wins when it reports one.'),

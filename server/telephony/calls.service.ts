@@ -7,10 +7,10 @@ import type { Publisher } from '../realtime/publisher.ts';
 import type { Audience } from '../realtime/audience.ts';
 import type { PresenceService, SystemState } from '../presence/presence.service.ts';
 import { wrapupTimeoutOf } from '../tenancy/settings.service.ts';
-import type { CallAgent, CallView, ScreenPop } from '../../shared/schemas/telephony.ts';
+import type { CallAgent, CallPbxEvent, CallView, ScreenPop } from '../../shared/schemas/telephony.ts';
 import type { CallDirection, CallStatus } from './call.entity.ts';
 import {
-  callView, changedFields, dbJson, derive, eventsOf, insertCall, mergeRows, selectView, selectViews, updateCall, wholeSeconds, withCallLocks,
+  callView, changedFields, dbDate, dbJson, derive, eventsOf, insertCall, mergeRows, selectView, selectViews, updateCall, wholeSeconds, withCallLocks,
   type CallRow, type CallViewRow,
 } from './calls.store.ts';
 import { matchNumber, normalizeNumber, screenPop, screenPops, type Match } from './screen-pop.ts';
@@ -453,6 +453,25 @@ export class CallService {
       [ctx.principal.tenantId],
     )) as { id: number | string; name: string; is_active: number | boolean }[];
     return rows.map((r) => ({ id: Number(r.id), name: r.name, isActive: Boolean(r.is_active) }));
+  }
+
+  /**
+   * The PBX's events about a call the caller may see, in the order they happened (then as received), each as the
+   * PBX sent it: what an integrator reads to see why a call looks as it does (a late `call.answered`, a retry
+   * stored once). The recording URL is left out for those without calls.recordings.view.
+   */
+  async pbxEvents(ctx: TenantContext, id: number): Promise<CallPbxEvent[]> {
+    await this.visible(ctx, id);
+    const rows = (await ctx.em.execute(
+      'select id, event, occurred_at, received_at, payload from pbx_events where tenant_id = ? and call_id = ? order by occurred_at, id',
+      [ctx.principal.tenantId, id],
+    )) as { id: number | string; event: string; occurred_at: Date | string; received_at: Date | string; payload: unknown }[];
+    const rec = this.withRecording(ctx);
+    return rows.map((r) => {
+      const payload = { ...(dbJson(r.payload) as Record<string, unknown>) };
+      if (!rec) delete payload.recording_url;
+      return { id: Number(r.id), event: r.event, occurredAt: dbDate(r.occurred_at)!.toISOString(), receivedAt: dbDate(r.received_at)!.toISOString(), payload };
+    });
   }
 
   /** The screen pop for a number (the console's own inbound INVITE): the same one `call:ringing` carries. */

@@ -29,6 +29,7 @@ import { IceServer } from './tenancy.ts';
  *   GET    /calls/live                      dashboard.view   calls in progress now
  *   GET    /calls/today                     dashboard.view   today's per-agent figures
  *   GET    /calls/agents                    calls.view_all   the agents the calls can be filtered by
+ *   GET    /calls/:id/pbx-events            calls.view       the PBX's events about the call, as received
  * PBX
  *   POST   /webhooks/pbx                    API key, scope pbx (DESIGN.md §3)
  *
@@ -133,6 +134,15 @@ export const CallAgent = z
   .object({ id: Id, name: z.string(), isActive: z.boolean() })
   .meta({ id: 'CallAgent' });
 export type CallAgent = z.infer<typeof CallAgent>;
+
+/**
+ * One PBX webhook event stored for a call (GET /calls/:id/pbx-events), as the PBX sent it. `recording_url` is left
+ * out of the payload for those without calls.recordings.view.
+ */
+export const CallPbxEvent = z
+  .object({ id: Id, event: z.string(), occurredAt: z.string(), receivedAt: z.string(), payload: z.record(z.string(), z.unknown()) })
+  .meta({ id: 'CallPbxEvent' });
+export type CallPbxEvent = z.infer<typeof CallPbxEvent>;
 
 export const StartCallBody = z.strictObject({
   /** A UUID the console makes before dialling; also sent in the X-CC-Call-Id SIP header. */

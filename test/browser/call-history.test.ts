@@ -130,6 +130,9 @@ describe('the Calls page', () => {
     expect(await page.getByTestId('call-detail-facts').innerText()).toContain('extension 1001');
     await detail.locator('details.ids summary').click();
     expect(await page.getByTestId('call-detail-ids').innerText()).toContain('hist-a');
+    // What the PBX reported about it, in the order it happened.
+    await expect.poll(() => page.getByTestId('pbx-event').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event'))))
+      .toEqual(['call.ringing', 'call.answered', 'call.ended', 'call.recording_ready']);
 
     // Back to the list: the same filters.
     await page.getByTestId('call-detail-back').click();
@@ -186,6 +189,8 @@ describe('the Calls page', () => {
     await page.getByTestId('call-detail-title').waitFor();
     expect(await page.getByTestId('call-detail-recording').count()).toBe(0);
     expect(await page.getByTestId('call-detail-recording-locked').innerText()).toContain('calls.recordings.view');
+    await page.getByTestId('call-detail-ids-panel').locator('summary').click();
+    await expect.poll(() => page.getByTestId('pbx-event').count()).toBe(4);
     expect(await page.content()).not.toContain('https://pbx.example/rec/hist-a.wav');
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
-import { CALLS, at, callEvents, callRow, expectError, pbxId, send, signInForCalls, startBody, startCall, uuid } from './calls-util.ts';
+import { CALLS, at, callEvents, callRow, expectError, pbxId, post, send, signInForCalls, startBody, startCall, uuid } from './calls-util.ts';
 
 /**
  * The console's side of calls through the API: reporting a call (idempotent on
@@ -237,6 +237,40 @@ describe('list and detail', () => {
     expectError(await agent.post(`${CALLS}/${gcall.body.id}/ended`, {}), 404, 'not_found');
     expectError(await supervisor.post(`${CALLS}/${gcall.body.id}/close`, { dispositionId: 1 }), 404, 'not_found');
     expect(await callRow(sys, gcall.body.id)).toEqual(before);
+  });
+
+  it('GET /calls/:id/pbx-events: what the PBX sent, in the order it happened, once each; the recording URL only with the permission', async () => {
+    const id = pbxId('trail');
+    const e = callEvents(id, -900);
+    // Out of order, and one retried: ended first, then ringing, answered, the recording, and answered again.
+    const callId = await send(pbx, e.ended);
+    for (const ev of [e.ringing, e.answered, e.recording]) expect(await send(pbx, ev)).toBe(callId);
+    const retry = await post(pbx, e.answered);
+    expect(retry.body).toMatchObject({ ok: true, duplicate: true });
+
+    const own = await agent.get(`${CALLS}/${callId}/pbx-events`);
+    expect(own.status, JSON.stringify(own.body)).toBe(200);
+    expect(own.body.data.map((x: any) => [x.event, x.occurredAt])).toEqual([
+      ['call.ringing', e.ringing.timestamp], ['call.answered', e.answered.timestamp], ['call.ended', e.ended.timestamp], ['call.recording_ready', e.recording.timestamp],
+    ]);
+    // As received: the ended event arrived first.
+    const received = Object.fromEntries(own.body.data.map((x: any) => [x.event, Date.parse(x.receivedAt)]));
+    expect(received['call.ended']).toBeLessThanOrEqual(received['call.ringing']);
+    expect(own.body.data[2].payload).toMatchObject({ event: 'call.ended', call_id: id, extension: '1001', duration_seconds: 58 });
+    // An agent without calls.recordings.view: the payload keeps everything but the URL.
+    expect(own.body.data[3].payload).toMatchObject({ event: 'call.recording_ready', call_id: id });
+    expect(own.body.data[3].payload).not.toHaveProperty('recording_url');
+    expect(JSON.stringify(own.body)).not.toContain('pbx.example/rec');
+    const sup = await supervisor.get(`${CALLS}/${callId}/pbx-events`);
+    expect(sup.body.data[3].payload.recording_url).toBe(e.recording.recording_url);
+
+    // Same visibility as the call itself: another agent, another tenant, nobody signed in.
+    expectError(await agent2.get(`${CALLS}/${callId}/pbx-events`), 404, 'not_found');
+    expectError(await globexAdmin.get(`${CALLS}/${callId}/pbx-events`), 404, 'not_found');
+    expect((await api.get(`${CALLS}/${callId}/pbx-events`)).status).toBe(401);
+    // A call the console reported that the PBX never mentioned has none.
+    const quiet = await startCall(agent);
+    expect((await agent.get(`${CALLS}/${quiet.id}/pbx-events`)).body).toEqual({ data: [] });
   });
 
   it('GET /calls/agents: whom a holder of calls.view_all can filter by (SIP credentials or calls), active first; 403 without the permission', async () => {

@@ -118,6 +118,7 @@ const TARGETS: Record<string, { row: () => any; body?: Record<string, unknown> }
   'PATCH /call-dispositions/:id': { row: () => g.disposition, body: { name: 'Hijacked outcome', isDefault: true, requiresNote: true } },
   'DELETE /call-dispositions/:id': { row: () => g.disposition },
   'GET /calls/:id': { row: () => g.call },
+  'GET /calls/:id/pbx-events': { row: () => g.call },
   'POST /calls/:id/answered': { row: () => g.call, body: { sipCallId: 'hijack@sip.test' } },
   'POST /calls/:id/ended': { row: () => g.call, body: {} },
   'POST /calls/:id/close': { row: () => g.call, body: { dispositionId: 1, notes: 'Hijacked wrap-up' } },
