@@ -160,8 +160,10 @@ describe('the Calls page', () => {
     expect(new URL(page.url()).search).toBe('');
     await expect.poll(async () => (await shownIds(page)).includes(theirs)).toBe(true);
 
-    // A call's page follows the call as the PBX reports it: ringing, then answered, then ended.
-    await page.locator(`[data-testid="history-row"][data-call-id="${mine}"]`).getByTestId('history-open').click();
+    // A call's page follows the call as the PBX reports it: ringing, then answered, then ended. Opened from the
+    // dashboard's live calls, where it rings.
+    await page.getByTestId('nav-dashboard').click();
+    await page.locator(`[data-testid="live-call-row"][data-call-id="${mine}"]`).getByTestId('live-call-open').click();
     const live = page.getByTestId('call-detail');
     await expect.poll(() => live.getAttribute('data-status')).toBe('ringing');
     expect(await page.getByTestId('call-detail-outcome').innerText()).toBe('Ringing');
