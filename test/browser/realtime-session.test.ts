@@ -96,6 +96,12 @@ describe('the socket and the session', () => {
   ];
   it.each(restFirst)('with its socket cut off and new websockets blocked, the console still ends the session after %s, with the same reason', async (_what, email, act, reason) => {
     const page = await signIn(email);
+    // The console's REST answers from here on (not the socket's): the session must end through one of them.
+    const refused: string[] = [];
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (r.status() === 401 && path.startsWith('/api/v1/')) refused.push(`${r.request().method()} ${path}`);
+    });
     // From here on the socket cannot reach the server (a new websocket meets a peer that never answers), so
     // only the console's REST calls can learn that the session is over.
     await page.routeWebSocket(/\/socket\.io\//, () => {});
@@ -110,5 +116,9 @@ describe('the socket and the session', () => {
     await page.getByTestId('nav-leads').dispatchEvent('click', undefined, { timeout: 3000 }).catch(() => undefined);
     await page.waitForURL(/\/login/, { timeout: 20_000 });
     expect(await page.getByTestId('login-notice').textContent()).toContain(reason);
+    // It was REST that learned it: a request the navigation made was refused (401), and for a deactivation (the
+    // access token itself still valid) the refresh that followed was refused too, naming the reason.
+    expect(refused.filter((r) => r !== 'POST /api/v1/auth/refresh').length, JSON.stringify(refused)).toBeGreaterThan(0);
+    if (reason === 'deactivated') expect(refused).toContain('POST /api/v1/auth/refresh');
   });
 });
