@@ -133,6 +133,10 @@ describe('the Calls page', () => {
     // What the PBX reported about it, in the order it happened.
     await expect.poll(() => page.getByTestId('pbx-event').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-event'))))
       .toEqual(['call.ringing', 'call.answered', 'call.ended', 'call.recording_ready']);
+    // Each as the PBX sent it (the supervisor holds recordings.view: the URL is in it).
+    const recorded = page.locator('[data-testid="pbx-event"][data-event="call.recording_ready"]');
+    await recorded.locator('summary').click();
+    expect(JSON.parse(await recorded.getByTestId('pbx-event-payload').innerText())).toMatchObject({ event: 'call.recording_ready', call_id: 'hist-a', recording_url: 'https://pbx.example/rec/hist-a.wav' });
 
     // Back to the list: the same filters.
     await page.getByTestId('call-detail-back').click();
