@@ -109,6 +109,8 @@ describe('the Calls page', () => {
     await expect.poll(() => page.getByTestId('history-range-error').innerText()).toBe('The first day is after the last one.');
     expect(await shownIds(page)).toEqual([]);
     expect(await page.getByTestId('history-empty').count()).toBe(0);
+    expect(await page.getByTestId('history-range-blocked').innerText()).toBe('Correct the dates to see calls.');
+    expect(await page.locator('.history-table').count()).toBe(0);
 
     // Back to agent 1 on the 10th, from an address as a colleague would share it.
     await page.goto(`${sys.baseUrl}/calls?agent=${users['agent1@acme.test']}&from=2025-03-10&to=2025-03-10`);
