@@ -35,6 +35,9 @@ const AREA_CHILDREN: Partial<Record<string, RouteRecordRaw[]>> = {
     { path: 'followups', name: 'leads-followups', component: () => import('@/components/Leads/MyFollowupsView.vue'), meta: { title: 'My follow-ups' } },
     { path: ':id(\\d+)', name: 'lead', component: () => import('@/components/Leads/LeadDetailView.vue'), meta: { title: 'Lead' } },
   ],
+  dashboard: [
+    { path: 'day', name: 'dashboard-day', component: () => import('@/components/Dashboard/DayReportView.vue'), meta: { title: 'Day report' } },
+  ],
   calls: [
     { path: ':id(\\d+)', name: 'call', component: () => import('@/components/Telephony/CallDetailView.vue'), meta: { title: 'Call' } },
   ],

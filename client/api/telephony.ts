@@ -117,6 +117,20 @@ export async function fetchLiveCalls(): Promise<LiveCall[]> {
   return (await http.get<{ data: LiveCall[] }>('/calls/live')).data;
 }
 
+/** One day's figures per agent, with the day it is (the tenant's zone). */
+export interface DayFigures {
+  date: string;
+  timezone: string;
+  from: string;
+  to: string;
+  data: AgentCallFigures[];
+}
+
+/** GET /calls/figures?date= (dashboard.view): a day's figures per agent; today when `date` is left out. */
+export function fetchDayFigures(date?: string): Promise<DayFigures> {
+  return http.get<DayFigures>('/calls/figures', { query: { date } });
+}
+
 /** GET /calls/today (dashboard.view): today's figures per agent. */
 export async function fetchTodayFigures(): Promise<AgentCallFigures[]> {
   return (await http.get<{ data: AgentCallFigures[] }>('/calls/today')).data;

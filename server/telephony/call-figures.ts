@@ -32,8 +32,8 @@ export async function liveCalls(em: EntityManager, tenantId: number): Promise<Li
  * /presence/time-in-state for the same day). Agents are the active users whose role may make calls,
  * plus anyone who had a call or a presence state today.
  */
-export async function todayFigures(em: EntityManager, presence: PresenceService, tenantId: number): Promise<{ date: string; timezone: string; from: string; to: string; data: AgentFigures[] }> {
-  const { date, timezone, from, to } = await readTenantDay(em, tenantId);
+export async function todayFigures(em: EntityManager, presence: PresenceService, tenantId: number, day?: string): Promise<{ date: string; timezone: string; from: string; to: string; data: AgentFigures[] }> {
+  const { date, timezone, from, to } = await readTenantDay(em, tenantId, day);
   const [agents, callRows, presenceRows] = await Promise.all([
     em.execute(
       `select u.id, u.name from users u

@@ -28,6 +28,7 @@ import { IceServer } from './tenancy.ts';
  *   GET    /calls/lookup?number=            calls.make       screen pop for a number (the console's inbound INVITE)
  *   GET    /calls/live                      dashboard.view   calls in progress now
  *   GET    /calls/today                     dashboard.view   today's per-agent figures
+ *   GET    /calls/figures?date=             dashboard.view   the same figures for any day
  *   GET    /calls/agents                    calls.view_all   the agents the calls can be filtered by
  *   GET    /calls/:id/pbx-events            calls.view       the PBX's events about the call, as received
  * PBX
@@ -178,6 +179,9 @@ export const CallListQuery = z.strictObject({
   unassigned: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
 });
 export const LookupQuery = z.strictObject({ number: PhoneOrExtension });
+/** GET /calls/figures: one day of the tenant (YYYY-MM-DD, in its time zone); today when left out. */
+export const FiguresQuery = z.strictObject({ date: z.iso.date().optional() });
+
 
 export const LiveCall = z
   .object({ callId: Id, userId: Id.nullable(), userName: z.string().nullable(), direction: z.enum(CALL_DIRECTIONS), number: z.string(), status: z.enum(CALL_STATES), startedAt: z.string(), answeredAt: z.string().nullable() })

@@ -201,4 +201,39 @@ describe('the Calls page', () => {
     await expect.poll(() => page.getByTestId('pbx-event').count()).toBe(4);
     expect(await page.content()).not.toContain('https://pbx.example/rec/hist-a.wav');
   });
+
+  it('the day report: a supervisor walks from the dashboard to any day of the workspace (New York) and sees each agent\'s calls and time', async () => {
+    const page = await signInPage(browser, sys.baseUrl, 'supervisor@acme.test', { to: '/dashboard', track: session, contextOptions: { timezoneId: ZONE } });
+    await page.getByTestId('figures-other-days').click();
+    const report = page.getByTestId('day-report');
+    // Today by default, named by the server (the workspace's day).
+    await expect.poll(() => report.getAttribute('data-date')).toBe(tenantDay(ZONE).date);
+    expect(await report.innerText()).toContain(`(${ZONE}, midnight to midnight)`);
+    const row = (email: string) => page.locator(`[data-testid="day-row"][data-user-id="${users[email]}"]`);
+
+    // 10 March 2025: agent 1's calls A and B (B at 23:30, New York time), both answered, 58 s each; agent 2 none.
+    await page.getByTestId('day-date').fill('2025-03-10');
+    await expect.poll(() => report.getAttribute('data-date')).toBe('2025-03-10');
+    expect(new URL(page.url()).searchParams.get('date')).toBe('2025-03-10');
+    expect(await row('agent1@acme.test').getAttribute('data-calls')).toBe('2');
+    expect(await row('agent1@acme.test').getByTestId('day-talk').innerText()).toBe('1:56');
+    expect(await row('agent2@acme.test').getAttribute('data-calls')).toBe('0');
+    // The unassigned call (extension 9999) is nobody's: the totals count the agents' calls.
+    expect(await page.getByTestId('day-totals').locator('td').first().innerText()).toBe('2');
+
+    // The next day: agent 2's call at half past midnight.
+    await page.getByTestId('day-next').click();
+    await expect.poll(() => report.getAttribute('data-date')).toBe('2025-03-11');
+    expect(await row('agent2@acme.test').getAttribute('data-calls')).toBe('1');
+    expect(await row('agent1@acme.test').getAttribute('data-calls')).toBe('0');
+    // Two days back: nothing.
+    await page.getByTestId('day-previous').click();
+    await expect.poll(() => report.getAttribute('data-date')).toBe('2025-03-10');
+    await page.getByTestId('day-previous').click();
+    await expect.poll(() => report.getAttribute('data-date')).toBe('2025-03-09');
+    expect(await page.getByTestId('day-totals').locator('td').first().innerText()).toBe('0');
+    // An address as a colleague would share it.
+    await page.goto(`${sys.baseUrl}/dashboard/day?date=2025-03-11`);
+    await expect.poll(() => page.getByTestId('day-report').getAttribute('data-date')).toBe('2025-03-11');
+  });
 });

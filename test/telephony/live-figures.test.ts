@@ -140,3 +140,54 @@ describe('GET /calls/today', () => {
     expect(at(0)).toBeDefined();
   });
 });
+
+describe('GET /calls/figures?date=', () => {
+  it('gives the same figures for any day of the tenant (New York time here); bad dates are 400, agents 403, other tenants see none of it', async () => {
+    // 10 June 2025 in New York (UTC-4): from 04:00 UTC on the 10th to 04:00 UTC on the 11th.
+    const local = (hh: number, mm = 0) => new Date(Date.UTC(2025, 5, 10, hh + 4, mm));
+    const t = (d: Date, s: number) => new Date(d.getTime() + s * 1000).toISOString();
+    const base = { direction: 'inbound', from: '+12025550166', to: '+12025550100', extension: '1001' };
+    const answered = { ...base, call_id: pbxId('day') };
+    await send(pbx, { ...answered, event: 'call.ringing', timestamp: t(local(10), 0) });
+    await send(pbx, { ...answered, event: 'call.answered', timestamp: t(local(10), 5) });
+    await send(pbx, { ...answered, event: 'call.ended', timestamp: t(local(10), 63), duration_seconds: 58 });
+    const missed = { ...base, call_id: pbxId('day') };
+    await send(pbx, { ...missed, event: 'call.ringing', timestamp: t(local(15), 0) });
+    await send(pbx, { ...missed, event: 'call.ended', timestamp: t(local(15), 20) });
+    // Late on the 10th in New York (01:30 UTC on the 11th): still the 10th.
+    const late = { ...base, call_id: pbxId('day') };
+    await send(pbx, { ...late, event: 'call.ringing', timestamp: t(local(21, 30), 0) });
+    await send(pbx, { ...late, event: 'call.ended', timestamp: t(local(21, 30), 10) });
+    // The next day in New York (04:30 UTC on the 11th): not counted.
+    const next = { ...base, call_id: pbxId('day') };
+    await send(pbx, { ...next, event: 'call.ringing', timestamp: t(local(24, 30), 0) });
+    // Two hours available and half an hour away that day.
+    const agent1 = users['agent1@acme.test'];
+    await sql(sys, "insert into presence_events (tenant_id, user_id, state, started_at, ended_at, duration_seconds) values (?, ?, 'available', ?, ?, 7200), (?, ?, 'away', ?, ?, 1800)",
+      [acme, agent1, local(8), local(10), acme, agent1, local(12), local(12, 30)]);
+
+    const res = await supervisor.get(`${CALLS}/figures?date=2025-06-10`);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ date: '2025-06-10', timezone: 'America/New_York', from: '2025-06-10T04:00:00.000Z', to: '2025-06-11T04:00:00.000Z' });
+    const alex = res.body.data.find((r: any) => r.userId === agent1);
+    expect(alex).toMatchObject({ name: 'Alex Agent', calls: 3, answered: 1, inbound: 3, outbound: 0, talkSeconds: 58 });
+    expect(alex.presenceSeconds).toMatchObject({ available: 7200, away: 1800, on_call: 0 });
+    // Nobody else had calls that day.
+    expect(res.body.data.filter((r: any) => r.calls > 0).map((r: any) => r.userId)).toEqual([agent1]);
+
+    // Without a date: today, as /calls/today.
+    const today = await supervisor.get(`${CALLS}/figures`);
+    expect(today.body.date).toBe((await supervisor.get(`${CALLS}/today`)).body.date);
+
+    for (const bad of ['2025-13-40', 'yesterday', '2025-6-1']) expectError(await supervisor.get(`${CALLS}/figures?date=${bad}`), 400, 'validation_failed', 'query.date');
+    expectError(await supervisor.get(`${CALLS}/figures?date=2025-06-10&userId=1`), 400, 'validation_failed');
+    expectError(await agent2.get(`${CALLS}/figures?date=2025-06-10`), 403, 'forbidden');
+    // Globex's admin (dashboard.view in Globex only): no Acme agent in Globex's day.
+    const globex = (await api.login('admin@globex.test')).api;
+    const theirs = await globex.get(`${CALLS}/figures?date=2025-06-10`);
+    expect(theirs.status).toBe(200);
+    expect(theirs.body.timezone).toBe('Europe/London');
+    expect(theirs.body.data.map((r: any) => r.userId)).not.toContain(agent1);
+    expect(theirs.body.data.every((r: any) => r.calls === 0)).toBe(true);
+  });
+});
