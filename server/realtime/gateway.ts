@@ -70,10 +70,12 @@ export class RealtimeGateway {
   private readonly fingerprints = new Map<number, string>();
   /** Sockets that connected since the last revalidation began: checked one by one on the next. */
   private unchecked = new Set<ServerSocket>();
+  private closing = false;
 
   constructor(private readonly d: GatewayDeps) {
     this.trust = proxyaddr.compile(d.trustProxy === 'true' ? ['0.0.0.0/0', '::/0'] : d.trustProxy === 'false' ? [] : d.trustProxy.split(',').map((x) => x.trim()));
     this.subClient = d.redis.duplicate();
+    this.handleSubscriptionFailures(this.subClient);
     this.io = new Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>(d.httpServer, {
       adapter: createAdapter(d.redis, this.subClient, { key: d.publisher.keys.adapterKey }),
       transports: ['polling', 'websocket'],
@@ -88,6 +90,30 @@ export class RealtimeGateway {
     this.io.on('connection', (socket) => void this.onConnection(socket));
     this.io.on('user:renamed', (tenantId, userId, name) => this.applyRename(tenantId, userId, name));
     d.publisher.attachServer(this.io as never);
+  }
+
+  /**
+   * The Redis adapter subscribes and unsubscribes without handling the returned promises. While Redis is away,
+   * ioredis queues those commands, and closing the client rejects them ("Connection is closed."): unhandled
+   * rejections, which a process may be configured to die of. They are handled here: logged, at debug level when
+   * this gateway is closing (expected), at warn level otherwise (this node would not hear the others).
+   */
+  private handleSubscriptionFailures(client: Redis): void {
+    const commands = ['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe'] as const;
+    const target = client as unknown as Record<(typeof commands)[number], (...args: unknown[]) => unknown>;
+    for (const name of commands) {
+      const original = target[name].bind(client);
+      target[name] = (...args: unknown[]) => {
+        const result = original(...args);
+        if (result instanceof Promise) {
+          result.catch((err: Error) => {
+            if (this.closing) this.d.logger.debug({ err, command: name }, 'Redis adapter command dropped while closing');
+            else this.d.logger.warn({ err, command: name }, 'Redis adapter subscription command failed');
+          });
+        }
+        return result;
+      };
+    }
   }
 
   /** A user was renamed (committed): this node's sockets of that user and every other node's take the new name. */
@@ -120,6 +146,7 @@ export class RealtimeGateway {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (this.timer) clearInterval(this.timer);
     this.d.publisher.attachServer(null);
     const local = [...this.io.of('/').sockets.values()];
