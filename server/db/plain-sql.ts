@@ -90,6 +90,27 @@ export class PlainSql {
   }
 }
 
+/**
+ * A lock conflict InnoDB settled by failing this statement (or transaction): a deadlock victim, or a lock
+ * wait that timed out. Nothing was written by it, so it is safe to run again.
+ */
+export function isLockConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+}
+
+/** Runs `fn` again, after a short random pause, while it fails on a lock conflict (`attempts` runs in all). */
+export async function retryOnLockConflict<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (!isLockConflict(err) || attempt >= attempts) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
+    }
+  }
+}
+
 const byConnection = new WeakMap<object, PlainSql>();
 
 /** The plain-SQL runner of an ORM connection (`em.getConnection()`: every fork shares it). */

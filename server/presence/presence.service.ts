@@ -312,14 +312,7 @@ export class PresenceService {
     // user_sessions.last_active_at follows liveness, written at most once per grace period.
     if (Date.now() - this.sessionsTouchedAt >= this.settings.graceMs) {
       this.sessionsTouchedAt = Date.now();
-      const ids = [...this.local.keys()];
-      for (let at = 0; at < ids.length; at += 500) {
-        const chunk = ids.slice(at, at + 500);
-        await this.sql.query(
-          `update user_sessions set last_active_at = ? where node_id = ? and disconnected_at is null and socket_id in (${chunk.map(() => '?').join(', ')})`,
-          [new Date(), this.nodeId, ...chunk],
-        );
-      }
+      await this.sessions.touch([...this.local.values()], new Date());
     }
   }
 

@@ -1,6 +1,6 @@
 import type { MikroORM } from '@mikro-orm/mariadb';
 import type { Logger } from '../logger.ts';
-import { plainSql, type PlainSql } from '../db/plain-sql.ts';
+import { plainSql, retryOnLockConflict, type PlainSql } from '../db/plain-sql.ts';
 
 interface Opened {
   tenantId: number;
@@ -13,6 +13,10 @@ interface Opened {
 
 /** Rows per statement: well under max_allowed_packet, big enough for a reconnect storm. */
 const CHUNK = 500;
+/** Longest pause between two tries of a write that keeps failing (the database is away). */
+const MAX_RETRY_MS = 30_000;
+/** Row changes kept while the database is away; past this the oldest are dropped (and logged). */
+const MAX_QUEUED = 200_000;
 
 /**
  * Writes user_sessions off the handshake path: a connect or disconnect queues its
@@ -27,6 +31,13 @@ const CHUNK = 500;
  * tenant in one transaction (`record`, which writes the state Redis holds then, so a
  * record that comes late is still right). A change of the same node to a user still
  * queued writes the queue first (`isQueued`), so no state is skipped in the history.
+ *
+ * Nothing queued is lost to a failed write: a statement that loses a lock conflict (a
+ * deadlock with another node's writes, a lock wait that timed out) runs again at once, and
+ * what still fails (the database away) is queued again and tried after a pause that grows
+ * to 30 s. The insert skips rows the database refuses one by one (`insert ignore`: a user
+ * deleted meanwhile, a row already written by a try whose answer was lost) so that one bad
+ * row cannot hold back the others.
  */
 export class SessionLog {
   private pendingOpen: Opened[] = [];
@@ -36,6 +47,10 @@ export class SessionLog {
   /** The same, taken by the flush running now. */
   private recording = new Map<number, Set<number>>();
   private timer: NodeJS.Timeout | null = null;
+  /** Tries in a row that failed: the next pause grows with it. */
+  private failures = 0;
+  /** While writes fail, no try before this time (epoch ms), however much is queued meanwhile. */
+  private retryAt = 0;
   private flushing: Promise<void> = Promise.resolve();
   private readonly sql: PlainSql;
 
@@ -46,6 +61,8 @@ export class SessionLog {
     /** Brings these users' presence_events in line with Redis (one transaction). */
     private readonly record: (tenantId: number, userIds: number[]) => Promise<unknown>,
     private readonly delayMs = 100,
+    /** Runs of a statement that loses lock conflicts before its rows are queued again for later. */
+    private readonly lockAttempts = 4,
   ) {
     this.sql = plainSql(orm.em.getConnection());
   }
@@ -77,10 +94,29 @@ export class SessionLog {
   async closeDead(sockets: [tenantId: number, socketId: string][], at: Date): Promise<void> {
     for (let i = 0; i < sockets.length; i += CHUNK) {
       const chunk = sockets.slice(i, i + CHUNK);
-      await this.sql.query(
+      await retryOnLockConflict(() => this.sql.query(
         `update user_sessions set disconnected_at = ? where disconnected_at is null and (tenant_id, socket_id) in (${chunk.map(() => '(?, ?)').join(', ')})`,
         [at, ...chunk.flat()],
-      );
+      ));
+    }
+  }
+
+  /**
+   * Stamps `last_active_at` on the open sessions of these sockets (the heartbeat, once per grace period).
+   * Each chunk is one statement in a READ COMMITTED transaction that finds its rows by the unique
+   * (tenant_id, socket_id) key: it locks only the rows it changes, and no gap a concurrent insert of
+   * new sessions needs (under REPEATABLE READ a socket whose row is still queued locked the gap of its
+   * key, and this update and the batch insert deadlocked: seen under a burst of 10,000 connections).
+   */
+  async touch(sockets: readonly { tenantId: number; socketId: string }[], at: Date): Promise<void> {
+    for (let i = 0; i < sockets.length; i += CHUNK) {
+      const chunk = sockets.slice(i, i + CHUNK);
+      const params: unknown[] = [at];
+      for (const s of chunk) params.push(s.tenantId, s.socketId);
+      await retryOnLockConflict(() => this.sql.transaction(
+        (q) => q(`update user_sessions set last_active_at = ? where disconnected_at is null and (tenant_id, socket_id) in (${chunk.map(() => '(?, ?)').join(', ')})`, params),
+        { isolation: 'READ COMMITTED' },
+      ));
     }
   }
 
@@ -90,7 +126,7 @@ export class SessionLog {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    this.flushing = this.flushing.then(() => this.write()).catch((err) => this.logger.warn({ err }, 'user_sessions write failed'));
+    this.flushing = this.flushing.then(() => this.write()).catch((err) => this.logger.warn({ err }, 'session batch failed'));
     return this.flushing;
   }
 
@@ -99,7 +135,7 @@ export class SessionLog {
     this.timer = setTimeout(() => {
       this.timer = null;
       void this.flush();
-    }, delayMs);
+    }, Math.max(delayMs, this.retryAt - Date.now()));
     this.timer.unref();
   }
 
@@ -116,26 +152,60 @@ export class SessionLog {
       this.recording = new Map();
     }
     if (!opened.length && !closed.size) return;
-    for (let i = 0; i < opened.length; i += CHUNK) {
-      const chunk = opened.slice(i, i + CHUNK);
-      const values: unknown[] = [];
-      for (const r of chunk) values.push(r.tenantId, r.userId, r.socketId, this.nodeId, r.ip, r.userAgent, r.at, r.at);
-      await this.sql.query(
-        `insert into user_sessions (tenant_id, user_id, socket_id, node_id, ip_address, user_agent, connected_at, last_active_at)
-         values ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
-        values,
-      );
+    let i = 0;
+    try {
+      for (; i < opened.length; i += CHUNK) {
+        const chunk = opened.slice(i, i + CHUNK);
+        const values: unknown[] = [];
+        for (const r of chunk) values.push(r.tenantId, r.userId, r.socketId, this.nodeId, r.ip, r.userAgent, r.at, r.at);
+        await retryOnLockConflict(() => this.sql.query(
+          `insert ignore into user_sessions (tenant_id, user_id, socket_id, node_id, ip_address, user_agent, connected_at, last_active_at)
+           values ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          values,
+        ), this.lockAttempts);
+      }
+    } catch (err) {
+      // This chunk and the ones after it were not written. The closes wait for them: a close applied
+      // before its socket's row exists would match nothing.
+      this.failed(err, opened.slice(i), closed);
+      return;
     }
     // One statement per chunk, stamped with the chunk's latest disconnect (at most delayMs apart).
     const rows = [...closed.entries()];
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const chunk = rows.slice(i, i + CHUNK);
-      const at = new Date(Math.max(...chunk.map(([, c]) => c.at.getTime())));
-      await this.sql.query(
-        `update user_sessions set disconnected_at = ?, last_active_at = ? where (tenant_id, socket_id) in (${chunk.map(() => '(?, ?)').join(', ')})`,
-        [at, at, ...chunk.flatMap(([socketId, c]) => [c.tenantId, socketId])],
-      );
+    let j = 0;
+    try {
+      for (; j < rows.length; j += CHUNK) {
+        const chunk = rows.slice(j, j + CHUNK);
+        const at = new Date(Math.max(...chunk.map(([, c]) => c.at.getTime())));
+        await retryOnLockConflict(() => this.sql.query(
+          `update user_sessions set disconnected_at = ?, last_active_at = ? where (tenant_id, socket_id) in (${chunk.map(() => '(?, ?)').join(', ')})`,
+          [at, at, ...chunk.flatMap(([socketId, c]) => [c.tenantId, socketId])],
+        ), this.lockAttempts);
+      }
+    } catch (err) {
+      this.failed(err, [], new Map(rows.slice(j)));
+      return;
     }
+    this.failures = 0;
+    this.retryAt = 0;
+  }
+
+  /** Queues again the row changes a write could not make, ahead of what came since, and tries again later. */
+  private failed(err: unknown, opened: Opened[], closed: Map<string, { tenantId: number; at: Date }>): void {
+    this.failures += 1;
+    this.pendingOpen = opened.concat(this.pendingOpen);
+    for (const [socketId, c] of closed) if (!this.pendingClose.has(socketId)) this.pendingClose.set(socketId, c);
+    const over = this.pendingOpen.length + this.pendingClose.size - MAX_QUEUED;
+    if (over > 0) {
+      const fromOpen = Math.min(over, this.pendingOpen.length);
+      this.pendingOpen.splice(0, fromOpen);
+      for (const socketId of [...this.pendingClose.keys()].slice(0, over - fromOpen)) this.pendingClose.delete(socketId);
+      this.logger.error({ dropped: over }, 'user_sessions: the database has been away too long; the oldest queued session changes were dropped');
+    }
+    const delayMs = Math.min(MAX_RETRY_MS, 1000 * 2 ** (this.failures - 1));
+    this.retryAt = Date.now() + delayMs;
+    this.logger.warn({ err, opened: opened.length, closed: closed.size, retryInMs: delayMs }, 'user_sessions write failed; queued again');
+    this.schedule(delayMs);
   }
 
   /**
