@@ -26,6 +26,27 @@ export async function liveCalls(em: EntityManager, tenantId: number): Promise<Li
 }
 
 /**
+ * The day's calls of a tenant's agents, each with the end of its wrap-up (`wrap_end`), for the average handle time.
+ * The wrap-up of a call that ended is over at the first of: the call being closed (its disposition saved), or the
+ * agent being in any state but wrap-up after the call ended (available by the wrap-up timeout or by their own
+ * choice, on their next call, offline). A call closed days later therefore counts only the time its agent really
+ * spent wrapping it up, and a call whose agent is still in wrap-up now (not closed, no later state) has no
+ * `wrap_end` and stays out of the average until it is over. Parameters: tenant, from, to.
+ */
+const WRAP_END_SQL = `
+  select x.*,
+         case when x.closed_at is null then x.next_state
+              when x.next_state is null then x.closed_at
+              else least(x.closed_at, x.next_state) end as wrap_end
+    from (select c.user_id, c.direction, c.answered_at, c.ended_at, c.closed_at, c.duration_seconds,
+                 case when c.answered_at is not null and c.ended_at is not null then
+                   (select min(pe.started_at) from presence_events pe
+                     where pe.tenant_id = c.tenant_id and pe.user_id = c.user_id and pe.started_at > c.ended_at and pe.state <> 'wrap_up')
+                 end as next_state
+            from calls c
+           where c.tenant_id = ? and c.started_at >= ? and c.started_at < ? and c.user_id is not null) x`;
+
+/**
  * Today's figures per agent (the tenant's day): calls, answered, by direction, talk
  * time, average handle time (talk + wrap-up over answered calls that ended) and the
  * seconds in each presence state (PresenceService.timeInState, the same numbers as
@@ -45,10 +66,9 @@ export async function todayFigures(em: EntityManager, presence: PresenceService,
       `select c.user_id, u.name, count(*) as calls, sum(c.answered_at is not null) as answered,
               sum(c.direction = 'inbound') as inbound, sum(c.direction = 'outbound') as outbound,
               sum(case when c.answered_at is not null then coalesce(c.duration_seconds, 0) else 0 end) as talk,
-              avg(case when c.answered_at is not null and c.ended_at is not null
-                       then coalesce(c.duration_seconds, 0) + coalesce(greatest(0, timestampdiff(second, c.ended_at, c.closed_at)), 0) end) as aht
-         from calls c join users u on u.id = c.user_id
-        where c.tenant_id = ? and c.started_at >= ? and c.started_at < ? and c.user_id is not null
+              avg(case when c.answered_at is not null and c.ended_at is not null and c.wrap_end is not null
+                       then coalesce(c.duration_seconds, 0) + greatest(0, timestampdiff(second, c.ended_at, c.wrap_end)) end) as aht
+         from (${WRAP_END_SQL}) c join users u on u.id = c.user_id
         group by c.user_id, u.name`,
       [tenantId, from, to],
     ) as Promise<Record<string, unknown>[]>,

@@ -189,7 +189,10 @@ export const LiveCall = z
 export const AgentCallFigures = z
   .object({
     userId: Id, name: z.string(), calls: z.number(), answered: z.number(), inbound: z.number(), outbound: z.number(),
-    /** Mean of (talk time + wrap-up time) over today's answered calls, seconds; null with none. */
+    /**
+     * Mean of (talk time + wrap-up time) over the day's answered calls whose wrap-up is over, seconds; null with none.
+     * A wrap-up lasts until the call is closed or the agent is in any other state, whichever comes first.
+     */
     averageHandleSeconds: z.number().nullable(),
     talkSeconds: z.number(),
     /** Seconds in each presence state today (the tenant's day in UTC). */

@@ -97,7 +97,7 @@ describe('GET /calls/today', () => {
     await sql(sys, "insert into agent_sip_credentials (tenant_id, user_id, sip_ws_url, sip_username, password_ciphertext, password_key_id, sip_domain, auto_register) values (?, ?, 'wss://pbx.test/ws', '1077', 'x', 'k', 'pbx.test', 0)", [acme, dana]);
     const danaApi = (await api.login('dana@acme.test', 'dana-password-123')).api;
     // Five minutes available, then a minute not ready, before any call (presence_events as the presence service writes them).
-    await sql(sys, "insert into presence_events (tenant_id, user_id, state, started_at, ended_at, duration_seconds) values (?, ?, 'available', utc_timestamp() - interval 400 second, utc_timestamp() - interval 100 second, 300), (?, ?, 'not_ready', utc_timestamp() - interval 100 second, utc_timestamp() - interval 40 second, 60)", [acme, dana, acme, dana]);
+    await sql(sys, "insert into presence_events (tenant_id, user_id, state, started_at, ended_at, duration_seconds) values (?, ?, 'available', utc_timestamp() - interval 600 second, utc_timestamp() - interval 300 second, 300), (?, ?, 'not_ready', utc_timestamp() - interval 300 second, utc_timestamp() - interval 240 second, 60)", [acme, dana, acme, dana]);
 
     const inbound = callEvents(pbxId(), -240, { extension: '1077' });
     const a = await send(pbx, inbound.ringing);
@@ -138,6 +138,49 @@ describe('GET /calls/today', () => {
     expectError(await agent2.get(`${CALLS}/today`), 403, 'forbidden');
     expect((await viewer.get(`${CALLS}/today`)).status).toBe(200);
     expect(at(0)).toBeDefined();
+  });
+
+  it('counts a wrap-up in the average handle time only while the agent was in it: a call closed much later, or one still being wrapped up, does not inflate it', async () => {
+    const u = await admin.post('/api/v1/users', { name: 'Evan Wrapper', email: 'evan@acme.test', role: 'sales_agent', password: 'evan-password-123' });
+    expect(u.status).toBe(201);
+    const evan = u.body.id;
+    await sql(sys, "insert into agent_sip_credentials (tenant_id, user_id, sip_ws_url, sip_username, password_ciphertext, password_key_id, sip_domain, auto_register) values (?, ?, 'wss://pbx.test/ws', '1078', 'x', 'k', 'pbx.test', 0)", [acme, evan]);
+    // Three answered calls of 58 s each, ending 635, 435 and 235 seconds ago.
+    const ids: number[] = [];
+    for (const t0 of [-700, -500, -300]) {
+      const ev = callEvents(pbxId(), t0, { extension: '1078' });
+      ids.push(await send(pbx, ev.ringing));
+      await send(pbx, ev.answered);
+      await send(pbx, ev.ended);
+    }
+    // Evan's day as the presence service would have recorded it had the PBX's events arrived live (here they arrive
+    // together, now): the first wrap-up lasts 30 s (they went available without closing the call, which they closed
+    // only now), the second 20 s (closed then), and the third is still going on (not closed).
+    await sql(sys, 'delete from presence_events where tenant_id = ? and user_id = ?', [acme, evan]);
+    const rows: [string, number, number | null][] = [
+      ['on_call', 695, 635], ['wrap_up', 635, 605], ['available', 605, 495],
+      ['on_call', 495, 435], ['wrap_up', 435, 415], ['available', 415, 295],
+      ['on_call', 295, 235], ['wrap_up', 235, null],
+    ];
+    for (const [state, from, to] of rows) {
+      await sql(sys, `insert into presence_events (tenant_id, user_id, state, started_at, ended_at, duration_seconds)
+        values (?, ?, ?, utc_timestamp() - interval ? second, ${to === null ? 'null' : 'utc_timestamp() - interval ? second'}, ?)`,
+      to === null ? [acme, evan, state, from, null] : [acme, evan, state, from, to, from - to]);
+    }
+    await sql(sys, "update calls set status = 'closed', disposition_id = ?, closed_at = utc_timestamp() where id = ?", [disp.Answered, ids[0]]);
+    await sql(sys, "update calls set status = 'closed', disposition_id = ?, closed_at = utc_timestamp() - interval 415 second where id = ?", [disp.Answered, ids[1]]);
+
+    const f = (await supervisor.get(`${CALLS}/today`)).body.data.find((r: any) => r.userId === evan);
+    expect(f).toMatchObject({ calls: 3, answered: 3, talkSeconds: 174 });
+    // (58 + 30) and (58 + 20); the third call waits until its wrap-up is over. Counting ended → closed, as before,
+    // gave (58 + 635 + 58 + 20 + 58) / 3 = 276.
+    expect(Math.abs(f.averageHandleSeconds - 83)).toBeLessThanOrEqual(1);
+
+    // The third wrap-up ends (Evan goes away, the call still open): it counts from then on, up to that moment.
+    await sql(sys, "update presence_events set ended_at = utc_timestamp() - interval 200 second, duration_seconds = 35 where tenant_id = ? and user_id = ? and ended_at is null", [acme, evan]);
+    await sql(sys, "insert into presence_events (tenant_id, user_id, state, started_at) values (?, ?, 'away', utc_timestamp() - interval 200 second)", [acme, evan]);
+    const g = (await supervisor.get(`${CALLS}/today`)).body.data.find((r: any) => r.userId === evan);
+    expect(Math.abs(g.averageHandleSeconds - (88 + 78 + 93) / 3)).toBeLessThanOrEqual(1);
   });
 });
 
