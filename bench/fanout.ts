@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { Socket } from 'socket.io-client';
 import { stopAllNodes, type NodeProcess } from '../test/helpers/processes.ts';
 import { bareEnv, closeAll, connectMany, deleteKeys, percentile, prepareDb, projectEnv, sleep, startBenchNode, type BenchDb } from './fixtures.ts';
-import { fmt } from './lib.ts';
+import { fmt, reportWarnings } from './lib.ts';
 
 /**
  * Fan-out latency: one REST mutation on node A (admin PATCH /api/v1/users/:id,
@@ -136,6 +136,7 @@ async function projectPhase(db: BenchDb): Promise<Phase & { sample: any }> {
     await closeAll(sockets);
     await Promise.all([a.request({ type: 'stop' }, 15_000).catch(() => undefined), b.request({ type: 'stop' }, 15_000).catch(() => undefined)]);
     await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
+    reportWarnings('project nodes', [...a.logs(), ...b.logs()]);
   }
 }
 

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Socket } from 'socket.io-client';
 import { stopAllNodes, type NodeProcess } from '../test/helpers/processes.ts';
 import { bareEnv, closeAll, connectMany, cpuShare, deleteKeys, fileLimits, memoryOf, mib, prepareDb, projectEnv, raiseFileLimit, sleep, startBenchNode, type BenchDb, type MemoryReport } from './fixtures.ts';
-import { fmt } from './lib.ts';
+import { fmt, reportWarnings } from './lib.ts';
 
 /**
  * Idle memory per connection: N authenticated websocket connections held open
@@ -146,6 +146,7 @@ async function round(db: BenchDb, count: number): Promise<{ regular: number; mar
     project = await phase('project', projectNode, count, (i) => db.users[i].token, 'session:ready');
   } finally {
     await stop(projectNode);
+    reportWarnings('project node', projectNode.logs());
   }
 
   const per = (p: Phase, k: NumericField) => (p.after[k] - p.before[k]) / Math.max(1, p.connected);

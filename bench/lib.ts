@@ -36,3 +36,22 @@ export async function load(total: number, concurrency: number, send: () => Promi
 }
 
 export const fmt = (n: number, d = 1) => n.toFixed(d);
+
+/**
+ * Prints the warnings and errors the project logged during a run (pino records at level 40 and above), so that
+ * a failure the figures would hide (a deadlock, a dropped write) is seen. `label` names the server.
+ */
+export function reportWarnings(label: string, records: Iterable<{ level?: unknown; msg?: unknown; err?: { message?: unknown } }>): void {
+  const seen = new Map<string, number>();
+  for (const r of records) {
+    if (typeof r.level !== 'number' || r.level < 40) continue;
+    const key = `${r.level >= 50 ? 'error' : 'warn'}: ${String(r.msg ?? '')}${r.err?.message ? ` (${String(r.err.message).slice(0, 120)})` : ''}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  if (!seen.size) {
+    console.log(`  ${label}: no warnings or errors logged`);
+    return;
+  }
+  console.log(`  ${label}: WARNINGS OR ERRORS LOGGED during the run:`);
+  for (const [k, n] of seen) console.log(`    ${n} × ${k}`);
+}

@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { startSeeded, sql } from '../test/helpers/seeded.ts';
 import { Api } from '../test/helpers/api.ts';
 import { connectSocket } from '../test/helpers/sockets.ts';
-import { percentile, fmt } from './lib.ts';
+import { percentile, fmt, reportWarnings } from './lib.ts';
 
 /**
  * PBX webhook throughput: call events per second stored AND pushed, through the
@@ -170,6 +170,7 @@ export async function run(): Promise<void> {
     console.log(`  floor   : ${fmt(eps(f), 0)} events/s  p50 ${fmt(percentile(f.latencies, 50))} ms  p99 ${fmt(percentile(f.latencies, 99))} ms  errors ${f.errors}  (bare Express, key checked, 1 INSERT + 1 Redis PUBLISH)`);
     console.log(`  ratio   : throughput ${fmt(eps(p) / eps(b), 2)}x of baseline (goal ≥ 0.7x), p99 ${fmt(percentile(p.latencies, 99) / percentile(b.latencies, 99), 2)}x; ${fmt(eps(p) / eps(f), 2)}x of the store-and-push floor`);
     console.log(`  check   : ${storedEvents} events stored in pbx_events, ${rows} call rows (expected ${(calls + 60) * 3} and ${calls + 60})`);
+    reportWarnings('project', sys.logs.lines.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }));
   } finally {
     await sys.stop();
   }

@@ -7,10 +7,11 @@ import { SessionLog } from '../../server/presence/session-log.ts';
 import { until } from '../helpers/sockets.ts';
 
 /**
- * The user_sessions batch loses nothing to the database's own conflicts: a statement that InnoDB
- * rolls back as a deadlock victim runs again, a row the database refuses does not take the rest
- * of its batch with it, and the heartbeat stamps only the open sessions it names.
- * Real MariaDB, real locks: the deadlock is made by a second connection, not simulated.
+ * Presence and session writes lose nothing to the database's own conflicts. A user_sessions statement that InnoDB
+ * rolls back as a deadlock victim runs again, a row the database refuses does not take the rest of its batch with
+ * it, and the heartbeat stamps only the open sessions it names. A presence record (the telephony hook's on a call,
+ * wrap-up) that loses a deadlock runs again instead of leaving the history and the live dashboards behind.
+ * Real MariaDB, real locks: each deadlock is made by a second connection, not simulated.
  */
 
 let sys: TestSystem;
@@ -31,6 +32,9 @@ const sessionsOf = (node: string) => q<{ socket_id: string; node_id: string; las
 /** A session log of its own node that writes only when told or when it retries (no batch timer within a test). */
 const newLog = (node: string, lockAttempts?: number) => new SessionLog(sys.orm, node, logger, async () => undefined, 3_600_000, lockAttempts);
 const row = (socketId: string, user = userId) => ({ tenantId, userId: user, socketId, ip: '203.0.113.9', userAgent: 'test', at: new Date() });
+
+/** Waits until some InnoDB transaction waits for a lock (information_schema.innodb_trx is refreshed only when it was not read for 100 ms). */
+const someoneWaits = () => until(async () => (await q('select trx_state from information_schema.innodb_trx')).some((t) => t.trx_state === 'LOCK WAIT'), 5000, 150);
 
 let other: Connection;
 beforeAll(async () => {
@@ -60,8 +64,7 @@ describe('user_sessions writes', () => {
     log.opened(row('aa-first'));
     log.opened(row('zz-target'));
     const flushed = log.flush();
-    // information_schema.innodb_trx is a cache InnoDB refreshes only when it was not read for 100 ms: poll slower.
-    await until(async () => (await q('select trx_state from information_schema.innodb_trx')).some((t) => t.trx_state === 'LOCK WAIT'), 5000, 150);
+    await someoneWaits();
     await other.query(insert, [tenantId, userId, 'aa-first', 'filler-node']);
     await other.query('rollback');
     await flushed;
@@ -115,5 +118,24 @@ describe('user_sessions writes', () => {
     expect(stamp('t-1')).toBe(at.toISOString());
     expect(stamp('t-2')).toBe('2026-01-01T00:00:00.000Z');
     expect(stamp('t-3')).toBe('2026-01-01T00:00:05.000Z'); // closed: its last activity is its close
+  });
+});
+
+describe('presence records', () => {
+  it('a record of the telephony hook that loses a deadlock runs again: both agents are on a call in the history', async () => {
+    const [u1, u2] = (await q('select id from users where tenant_id = ? order by id limit 2', [tenantId])).map((r) => Number(r.id));
+    // The other transaction, made heavy, holds the second user's row; the record locks the first, waits for the
+    // second; the other then asks for the first: a deadlock, the record being the lighter side.
+    await other.query('start transaction');
+    const filler = Array.from({ length: 300 }, (_, i) => [tenantId, userId, `pfiller-${i}`, 'filler-node', new Date(), new Date()]);
+    await other.query('insert into user_sessions (tenant_id, user_id, socket_id, node_id, connected_at, last_active_at) values ?', [filler]);
+    await other.query('select id from users where id = ? for update', [u2]);
+    const recorded = sys.services.presence.setManyBySystem(tenantId, [{ userId: u1, state: 'on_call' }, { userId: u2, state: 'on_call' }]);
+    await someoneWaits();
+    await other.query('select id from users where id = ? for update', [u1]); // goes through only if the record was the victim
+    await other.query('rollback');
+    await recorded;
+    const open = await q('select user_id, state from presence_events where tenant_id = ? and user_id in (?, ?) and ended_at is null order by user_id', [tenantId, u1, u2]);
+    expect(open.map((r) => [Number(r.user_id), r.state])).toEqual([[u1, 'on_call'], [u2, 'on_call']]);
   });
 });
