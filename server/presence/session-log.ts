@@ -104,9 +104,9 @@ export class SessionLog {
   /**
    * Stamps `last_active_at` on the open sessions of these sockets (the heartbeat, once per grace period).
    * Each chunk is one statement in a READ COMMITTED transaction that finds its rows by the unique
-   * (tenant_id, socket_id) key: it locks only the rows it changes, and no gap a concurrent insert of
-   * new sessions needs (under REPEATABLE READ a socket whose row is still queued locked the gap of its
-   * key, and this update and the batch insert deadlocked: seen under a burst of 10,000 connections).
+   * (tenant_id, socket_id) key: it locks only the rows it changes, and no gap that a concurrent insert of
+   * new sessions needs. (The statement before walked the node's open sessions under REPEATABLE READ, and
+   * its gap locks deadlocked with the batch insert under a burst of 10,000 connections.)
    */
   async touch(sockets: readonly { tenantId: number; socketId: string }[], at: Date): Promise<void> {
     for (let i = 0; i < sockets.length; i += CHUNK) {

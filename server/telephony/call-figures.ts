@@ -48,7 +48,7 @@ const WRAP_END_SQL = `
 
 /**
  * Today's figures per agent (the tenant's day): calls, answered, by direction, talk
- * time, average handle time (talk + wrap-up over answered calls that ended) and the
+ * time, average handle time (talk + wrap-up over answered calls whose wrap-up is over: WRAP_END_SQL) and the
  * seconds in each presence state (PresenceService.timeInState, the same numbers as
  * /presence/time-in-state for the same day). Agents are the active users whose role may make calls,
  * plus anyone who had a call or a presence state today.
