@@ -114,8 +114,10 @@ export interface MemoryReport {
   heapTotal: number;
   external: number;
   arrayBuffers: number;
-  /** V8's young generation (both semi-spaces), committed and resident, at the regular reading. */
+  /** V8's young generation (both semi-spaces): its resident pages at the regular reading. */
   newSpace: number;
+  /** Everything V8's heap statistics count as resident (total_physical_size) at the regular reading. */
+  v8Resident: number;
   /** Resident bytes by kind of mapping (malloc's main arena, anonymous, file-backed, stacks) at the regular reading. */
   regions: Record<string, number>;
   /** After V8's last-resort GC (every page compacted, spare pages released), read after the regular figures. */

@@ -18,7 +18,7 @@
  */
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { Redis } from 'ioredis';
 import { Server } from 'socket.io';
 import { createAdapter } from '@socket.io/redis-adapter';
@@ -126,10 +126,14 @@ process.on('message', (msg: { type: string; id?: string }) => {
       }
       const regular = process.memoryUsage();
       const regions = residentByRegion();
-      // The young generation's committed size: V8 grows and shrinks it by its own heuristics (1 to 64 MiB per
-      // semi-space here), and it is resident, so it moves RSS by up to ~120 MiB between two readings whatever the
-      // connections hold. Reported so that a reading it confounds can be seen.
-      const newSpace = getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.space_size ?? 0;
+      // The young generation's resident pages: V8 grows and shrinks it by its own heuristics (1 to 64 MiB per
+      // semi-space here) and keeps the pages it has touched, so it moves RSS by tens of MiB between two readings
+      // whatever the connections hold. And everything V8 counts as resident (all its spaces): the anonymous memory
+      // beyond it is malloc's other arenas and, above all, the free pages V8 keeps in its pool after a full GC has
+      // emptied them, which no heap statistic counts (RESULTS.md, tenth session). Reported so that a reading these
+      // confound can be seen.
+      const newSpace = getHeapSpaceStatistics().find((x) => x.space_name === 'new_space')?.physical_space_size ?? 0;
+      const v8Resident = getHeapStatistics().total_physical_size;
       // Then the collection V8 runs under memory pressure (CollectAllAvailableGarbage): it compacts every page and
       // gives back the pages V8 keeps after a burst of allocation. What is left is what the process holds.
       if (gc) {
@@ -138,7 +142,7 @@ process.on('message', (msg: { type: string; id?: string }) => {
       }
       const { rss, heapUsed, heapTotal } = process.memoryUsage();
       const cpu = process.cpuUsage();
-      send({ id: msg.id, ...regular, newSpace, regions, compacted: { rss, heapUsed, heapTotal }, sockets: sockets(), gc: !!gc, cpuMicros: cpu.user + cpu.system, at: performance.now() });
+      send({ id: msg.id, ...regular, newSpace, v8Resident, regions, compacted: { rss, heapUsed, heapTotal }, sockets: sockets(), gc: !!gc, cpuMicros: cpu.user + cpu.system, at: performance.now() });
     } else if (msg.type === 'stop') {
       await close().catch(() => undefined);
       process.send!({ id: msg.id }, () => process.exit(0));
