@@ -33,8 +33,14 @@ const sessionsOf = (node: string) => q<{ socket_id: string; node_id: string; las
 const newLog = (node: string, lockAttempts?: number) => new SessionLog(sys.orm, node, logger, async () => undefined, 3_600_000, lockAttempts);
 const row = (socketId: string, user = userId) => ({ tenantId, userId: user, socketId, ip: '203.0.113.9', userAgent: 'test', at: new Date() });
 
-/** Waits until some InnoDB transaction waits for a lock (information_schema.innodb_trx is refreshed only when it was not read for 100 ms). */
-const someoneWaits = () => until(async () => (await q('select trx_state from information_schema.innodb_trx')).some((t) => t.trx_state === 'LOCK WAIT'), 5000, 150);
+/**
+ * Waits until a transaction on this test's database waits for a lock (other test files run their own databases on
+ * the same server at the same time). information_schema.innodb_trx is refreshed only when it was not read for 100 ms.
+ */
+const someoneWaits = () => until(async () => (await q(
+  `select t.trx_state from information_schema.innodb_trx t join information_schema.processlist p on p.id = t.trx_mysql_thread_id
+    where p.db = database() and t.trx_state = 'LOCK WAIT'`,
+)).length > 0, 5000, 150);
 
 let other: Connection;
 beforeAll(async () => {
