@@ -62,14 +62,23 @@ export class PlainSql {
   readonly query: Query = <T = any>(sql: string, params: unknown[] = []): Promise<T> =>
     this.pool && !this.pool._closed ? run<T>(this.pool, sql, params) : this.getPool().then((pool) => run<T>(pool, sql, params));
 
-  /** `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
-  async transaction<T>(fn: (q: Query) => Promise<T>, opts: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ' } = {}): Promise<T> {
+  /**
+   * `fn` in one transaction on one connection: committed when it resolves, rolled back when it throws. A
+   * transaction InnoDB rolls back on a lock conflict (a deadlock victim, a lock wait that timed out) runs again,
+   * up to `attempts` times in all, so `fn` must be safe to run again: database work, and reads of the current
+   * state elsewhere, but nothing sent or published.
+   */
+  transaction<T>(fn: (q: Query) => Promise<T>, opts: { isolation?: 'READ COMMITTED' | 'REPEATABLE READ'; attempts?: number } = {}): Promise<T> {
+    return retryOnLockConflict(() => this.once(fn, opts.isolation), opts.attempts);
+  }
+
+  private async once<T>(fn: (q: Query) => Promise<T>, isolation?: 'READ COMMITTED' | 'REPEATABLE READ'): Promise<T> {
     const pool = await this.getPool();
     const conn = await new Promise<PooledConnection>((resolve, reject) => pool.getConnection((err, c) => (err ? reject(err) : resolve(c))));
     const q: Query = <R = any>(sql: string, params: unknown[] = []) => run<R>(conn, sql, params);
     let begun = false;
     try {
-      if (opts.isolation) await q(`set transaction isolation level ${opts.isolation}`);
+      if (isolation) await q(`set transaction isolation level ${isolation}`);
       await q('start transaction');
       begun = true;
       const out = await fn(q);

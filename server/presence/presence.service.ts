@@ -5,7 +5,7 @@ import type { Publisher } from '../realtime/publisher.ts';
 import type { Audience } from '../realtime/audience.ts';
 import { PresenceReason } from './presence-reason.entity.ts';
 import { SessionLog } from './session-log.ts';
-import { plainSql, retryOnLockConflict, type PlainSql } from '../db/plain-sql.ts';
+import { plainSql, type PlainSql } from '../db/plain-sql.ts';
 import { PresenceTracking } from './presence-tracking.entity.ts';
 import { User } from '../tenancy/user.entity.ts';
 import { dbDate, wholeSeconds } from '../db/values.ts';
@@ -451,8 +451,8 @@ export class PresenceService {
     const ids = [...new Set(userIds)].sort((a, b) => a - b);
     const marks = ids.map(() => '?').join(', ');
     // A deadlock (the users' rows are also locked, for their foreign keys, by the writes of calls and sessions)
-    // runs it again: it records what Redis holds then, so a second run is as right as the first.
-    return retryOnLockConflict(() => this.sql.transaction(async (tx) => {
+    // runs the transaction again: it records what Redis holds then, so a second run is as right as the first.
+    return this.sql.transaction(async (tx) => {
       const users = (await tx(`select id, name, role from users where tenant_id = ? and id in (${marks}) order by id for update`, [tenantId, ...ids])) as { id: number; name: string; role: Role }[];
       if (!users.length) return [];
       const raws = await this.redis.hmget(this.k.state(tenantId), ...users.map((u) => String(u.id)));
@@ -513,7 +513,7 @@ export class PresenceService {
         await tx(`insert into presence_events (tenant_id, user_id, state, reason_id, started_at) values ${insert.map(() => '(?, ?, ?, ?, ?)').join(', ')}`, insert.flat());
       }
       return out;
-    }, { isolation: 'READ COMMITTED' }));
+    }, { isolation: 'READ COMMITTED' });
   }
 
   async view(tenantId: number, userId: number): Promise<PresenceView> {

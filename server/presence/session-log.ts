@@ -113,10 +113,10 @@ export class SessionLog {
       const chunk = sockets.slice(i, i + CHUNK);
       const params: unknown[] = [at];
       for (const s of chunk) params.push(s.tenantId, s.socketId);
-      await retryOnLockConflict(() => this.sql.transaction(
+      await this.sql.transaction(
         (q) => q(`update user_sessions set last_active_at = ? where disconnected_at is null and (tenant_id, socket_id) in (${chunk.map(() => '(?, ?)').join(', ')})`, params),
         { isolation: 'READ COMMITTED' },
-      ));
+      );
     }
   }
 

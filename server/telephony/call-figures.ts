@@ -34,10 +34,7 @@ export async function liveCalls(em: EntityManager, tenantId: number): Promise<Li
  * `wrap_end` and stays out of the average until it is over. Parameters: tenant, from, to.
  */
 const WRAP_END_SQL = `
-  select x.*,
-         case when x.closed_at is null then x.next_state
-              when x.next_state is null then x.closed_at
-              else least(x.closed_at, x.next_state) end as wrap_end
+  select x.*, least(coalesce(x.closed_at, x.next_state), coalesce(x.next_state, x.closed_at)) as wrap_end
     from (select c.user_id, c.direction, c.answered_at, c.ended_at, c.closed_at, c.duration_seconds,
                  case when c.answered_at is not null and c.ended_at is not null then
                    (select min(pe.started_at) from presence_events pe

@@ -43,6 +43,16 @@ const someoneWaits = () => until(async () => (await q(
 )).length > 0, 5000, 150);
 
 let other: Connection;
+
+/**
+ * Opens a transaction on the other connection and makes it heavy (300 rows written, rolled back later): InnoDB
+ * rolls back the lighter side of a deadlock, so the statement under test is the victim.
+ */
+async function beginHeavy(): Promise<void> {
+  await other.query('start transaction');
+  const filler = Array.from({ length: 300 }, (_, i) => [tenantId, userId, `filler-${i}`, 'filler-node', new Date(), new Date()]);
+  await other.query('insert into user_sessions (tenant_id, user_id, socket_id, node_id, connected_at, last_active_at) values ?', [filler]);
+}
 beforeAll(async () => {
   sys = await startTestSystem('session_log');
   await seedDemo(sys.orm, new SecretBox(sys.config.SECRETS_KEYS));
@@ -56,15 +66,13 @@ afterAll(async () => {
 
 describe('user_sessions writes', () => {
   /**
-   * Makes the batch's insert of aa-first and zz-target lose a real deadlock: another transaction, made heavy
-   * (InnoDB rolls back the lighter side), holds zz-target's key, lets the batch take aa-first and wait for
+   * Makes the batch's insert of aa-first and zz-target lose a real deadlock: the heavy other transaction holds
+   * zz-target's key, lets the batch take aa-first and wait for
    * zz-target, then asks for aa-first. The other transaction's insert goes through only if the batch was the
    * victim (it would throw otherwise); then it rolls back. Resolves once the flush is over.
    */
   async function loseDeadlock(log: SessionLog): Promise<void> {
-    await other.query('start transaction');
-    const filler = Array.from({ length: 300 }, (_, i) => [tenantId, userId, `filler-${i}`, 'filler-node', new Date(), new Date()]);
-    await other.query('insert into user_sessions (tenant_id, user_id, socket_id, node_id, connected_at, last_active_at) values ?', [filler]);
+    await beginHeavy();
     const insert = 'insert into user_sessions (tenant_id, user_id, socket_id, node_id, connected_at, last_active_at) values (?, ?, ?, ?, now(), now())';
     await other.query(insert, [tenantId, userId, 'zz-target', 'filler-node']);
     log.opened(row('aa-first'));
@@ -132,9 +140,7 @@ describe('presence records', () => {
     const [u1, u2] = (await q('select id from users where tenant_id = ? order by id limit 2', [tenantId])).map((r) => Number(r.id));
     // The other transaction, made heavy, holds the second user's row; the record locks the first, waits for the
     // second; the other then asks for the first: a deadlock, the record being the lighter side.
-    await other.query('start transaction');
-    const filler = Array.from({ length: 300 }, (_, i) => [tenantId, userId, `pfiller-${i}`, 'filler-node', new Date(), new Date()]);
-    await other.query('insert into user_sessions (tenant_id, user_id, socket_id, node_id, connected_at, last_active_at) values ?', [filler]);
+    await beginHeavy();
     await other.query('select id from users where id = ? for update', [u2]);
     const recorded = sys.services.presence.setManyBySystem(tenantId, [{ userId: u1, state: 'on_call' }, { userId: u2, state: 'on_call' }]);
     await someoneWaits();
