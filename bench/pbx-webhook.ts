@@ -170,7 +170,7 @@ export async function run(): Promise<void> {
     console.log(`  floor   : ${fmt(eps(f), 0)} events/s  p50 ${fmt(percentile(f.latencies, 50))} ms  p99 ${fmt(percentile(f.latencies, 99))} ms  errors ${f.errors}  (bare Express, key checked, 1 INSERT + 1 Redis PUBLISH)`);
     console.log(`  ratio   : throughput ${fmt(eps(p) / eps(b), 2)}x of baseline (goal ≥ 0.7x), p99 ${fmt(percentile(p.latencies, 99) / percentile(b.latencies, 99), 2)}x; ${fmt(eps(p) / eps(f), 2)}x of the store-and-push floor`);
     console.log(`  check   : ${storedEvents} events stored in pbx_events, ${rows} call rows (expected ${(calls + 60) * 3} and ${calls + 60})`);
-    reportWarnings('project', sys.logs.lines.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } }));
+    reportWarnings('project', sys.logs.records());
   } finally {
     await sys.stop();
   }

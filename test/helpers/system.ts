@@ -41,6 +41,16 @@ export class LogCapture extends Writable {
   text() {
     return this.lines.join('\n');
   }
+  /** The lines that are JSON log records, parsed (as `NodeProcess.logs()` gives a child process's). */
+  records(): Record<string, any>[] {
+    return this.lines.flatMap((l) => {
+      try {
+        return [JSON.parse(l)];
+      } catch {
+        return [];
+      }
+    });
+  }
 }
 
 export interface TestSystem extends System {
