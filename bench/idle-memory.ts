@@ -22,10 +22,11 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
 const SETTLE_MS = 4000;
 /**
  * Rounds of the two phases (bare, then project, each on a fresh server process); with more than one, the verdict
- * is the median of the rounds' ratios. One reading is at the mercy of when V8 grows its old generation during the
- * burst (RESULTS.md: 1.0–1.7x for the same code), which a median of several tames.
+ * is the median of the rounds' ratios. One reading is at the mercy of where it falls against the burst's full GCs
+ * (RESULTS.md: 0.9–1.4x for the same code), which a median of several tames: three by default,
+ * BENCH_MEMORY_ROUNDS=1 for a quick look.
  */
-const ROUNDS = Math.max(1, Number(process.env.BENCH_MEMORY_ROUNDS ?? 1));
+const ROUNDS = Math.max(1, Number(process.env.BENCH_MEMORY_ROUNDS ?? 3));
 const IDLE_CPU_MS = 6000;
 
 interface Phase {

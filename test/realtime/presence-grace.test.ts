@@ -3,7 +3,7 @@ import { startSeeded, sql } from '../helpers/seeded.ts';
 import type { TestSystem } from '../helpers/system.ts';
 import type { Api } from '../helpers/api.ts';
 import { command, connectSocket, sleep, until, type ClientSocket } from '../helpers/sockets.ts';
-import { PresenceService } from '../../server/presence/presence.service.ts';
+import { HEARTBEAT_CHUNK, PresenceService } from '../../server/presence/presence.service.ts';
 import type { AnyEnvelope, PresenceView, Viewer } from '../../shared/realtime.ts';
 
 /**
@@ -210,6 +210,45 @@ describe('a node whose heartbeats were late', () => {
     await until(() => statesSeen(supervisor, u.id).at(-1) === 'available');
     expect(await sql(sys, 'select id from presence_events where user_id = ? and ended_at is null', [u.id])).toHaveLength(1);
     expect(s.connected).toBe(true);
+  });
+});
+
+describe('a node with many sockets', () => {
+  it(`beats in scripts of at most ${HEARTBEAT_CHUNK} sockets (Redis is never held long by one), refreshing every socket`, async () => {
+    // 450 tabs of one user on a node of its own (a PresenceService on the same Redis and database, as a second
+    // web node would have). Every command Redis runs is watched through MONITOR.
+    const u = await newUser();
+    const nodeRedis = sys.redis.duplicate();
+    const node = new PresenceService(sys.orm, nodeRedis, sys.publisher, `t:${sys.dbName}`, 'busy-node', { graceMs: 60_000, heartbeatMs: 60_000, sweepMs: 60_000 }, sys.logger);
+    const monitor = await sys.redis.monitor();
+    try {
+      const ids = Array.from({ length: 450 }, (_, i) => `busy-socket-${i}`);
+      for (const id of ids) await node.connected({ socketId: id, tenantId: acme, userId: u.id, name: u.name, ip: '10.9.9.9', userAgent: 'tab' });
+      const index = `t:${sys.dbName}:pr:exp`;
+      const member = (id: string) => `${acme}:${u.id}:${id}`;
+      const before = Number(await sys.redis.zscore(index, member(ids[0])));
+
+      const calls: string[][] = [];
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        // The script's own call (EVALSHA, or EVAL the first time this connection runs it), not the commands it runs.
+        if (!['evalsha', 'eval'].includes(args[0]?.toLowerCase()) || !args.some((a) => a.startsWith(`${acme}:${u.id}:busy-socket-`))) return;
+        calls.push(args.filter((a) => a.startsWith(`${acme}:${u.id}:busy-socket-`)));
+      });
+      await sleep(5);
+      await node.heartbeat();
+      await until(() => calls.flat().length >= ids.length, 3000);
+
+      expect(calls.map((c) => c.length)).toEqual([HEARTBEAT_CHUNK, HEARTBEAT_CHUNK, 450 - 2 * HEARTBEAT_CHUNK]);
+      expect(new Set(calls.flat())).toEqual(new Set(ids.map(member)));
+      for (const id of [ids[0], ids[225], ids[449]]) expect(Number(await sys.redis.zscore(index, member(id)))).toBeGreaterThan(before);
+      expect(Number(await sys.redis.zscore(`t:${sys.dbName}:pr:${acme}:${u.id}:socks`, ids[449]))).toBeGreaterThan(before);
+    } finally {
+      monitor.disconnect();
+      for (const id of Array.from({ length: 450 }, (_, i) => `busy-socket-${i}`)) await node.disconnected(id).catch(() => undefined);
+      await node.flushSessions();
+      node.stop();
+      nodeRedis.disconnect();
+    }
   });
 });
 
