@@ -305,7 +305,7 @@ export class PresenceService {
     // late: a Redis outage, a stalled event loop) comes back online.
     if (back.size) {
       const done = new Set<string>();
-      for (const s of [...this.local.values()]) {
+      for (const s of sockets) {
         const tu = `${s.tenantId}:${s.userId}`;
         if (!back.has(tu) || done.has(tu)) continue;
         done.add(tu);

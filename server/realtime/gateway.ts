@@ -77,8 +77,7 @@ interface RequestStandIn {
  * handed this small object instead, which shares the request's headers object (the handshake holds it
  * anyway), and the IncomingMessage is freed once Node is done with it. (Socket.IO's memory guide advises
  * dropping `request` on each connection; with a websocket that alone frees nothing, because of that
- * listener.) A long-polling session's first request is swapped for the same object once the socket is
- * connected.
+ * listener.) A long-polling session's first request is swapped for the same object when the session opens.
  */
 function requestStandIn(req: http.IncomingMessage & { _query?: unknown }): RequestStandIn {
   return { method: req.method, url: req.url, httpVersion: req.httpVersion, headers: req.headers, _query: req._query, socket: req.socket, connection: req.socket };
@@ -113,9 +112,14 @@ export class RealtimeGateway {
       pingTimeout: 8_000,
       maxHttpBufferSize: 64 * 1024,
     });
+    // Engine.IO is handed a stand-in of the request that opens each connection (see `requestStandIn`): at a
+    // websocket upgrade, and for a long-polling session as soon as it opens.
     const engine = this.io.engine as unknown as { handleUpgrade(req: unknown, socket: unknown, head: unknown): void };
     const handleUpgrade = engine.handleUpgrade.bind(engine);
     engine.handleUpgrade = (req, socket, head) => handleUpgrade(requestStandIn(req as http.IncomingMessage), socket, head);
+    this.io.engine.on('connection', (conn: { request: http.IncomingMessage | RequestStandIn }) => {
+      if (conn.request instanceof IncomingMessage) conn.request = requestStandIn(conn.request);
+    });
     this.io.use((socket, next) => {
       this.authenticate(socket).then(() => next(), (err: Error) => next(err));
     });
@@ -314,8 +318,6 @@ export class RealtimeGateway {
     // The same rule as the REST API: X-Forwarded-For counts only from a trusted proxy.
     const ip = proxyaddr(socket.request as never, this.trust);
     const userAgent = String(socket.handshake.headers['user-agent'] ?? '');
-    const conn = socket.conn as unknown as { request: http.IncomingMessage | RequestStandIn };
-    if (conn.request instanceof IncomingMessage) conn.request = requestStandIn(conn.request);
     try {
       const { presence, seq } = await this.d.presence.connected({
         socketId: socket.id, tenantId, userId, name: socket.data.name, role: socket.data.role, ip, userAgent,
